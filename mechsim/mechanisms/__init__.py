@@ -1,0 +1,1 @@
+"""The two drug mechanisms and the shared DNA-damage-to-apoptosis module."""

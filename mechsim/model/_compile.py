@@ -1,0 +1,289 @@
+"""Compile a :class:`~mechsim.network.Network` into pure JAX functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import jax.numpy as jnp
+import numpy as np
+import sympy as sp
+
+import mechsim._config  # noqa: F401  (float64)
+from mechsim.errors import NetworkError
+from mechsim.model._codegen import jax_function
+from mechsim.network import Network, symbolic
+from mechsim.units import internal_factor
+
+__all__ = ["CompiledModel", "compile_network"]
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledModel:
+    """A network compiled to pure JAX functions (all in internal units: umol, L, h).
+
+    Every function takes ``(t, y, p)`` with ``y`` the state vector (species amounts in
+    umol, then rate-rule variables) and ``p`` the parameter vector in internal units
+    (order of :attr:`param_names`; build it with :meth:`param_vector`). They are pure,
+    so they work under ``jax.jit``, ``jax.vmap`` and ``jax.jacfwd``.
+
+    Attributes
+    ----------
+    rhs:
+        ``dy/dt`` (umol/h), shape ``(n,)``.
+    jac:
+        Analytic Jacobian ``d rhs / d y`` (1/h), dense ``(n, n)``, built from symbolic
+        derivatives of only the structurally nonzero entries.
+    sparsity:
+        numpy bool ``(n, n)``: structural nonzeros of :attr:`jac` (diagonal included).
+    """
+
+    network: Network
+    state_keys: tuple[str, ...]
+    param_names: tuple[str, ...]
+    observable_names: tuple[str, ...]
+    assignment_names: tuple[str, ...]
+    rhs: Callable
+    jac: Callable
+    sparsity: np.ndarray
+    stoich: np.ndarray
+    fluxes: Callable
+    observables: Callable
+    assignments: Callable
+    event_triggers: Callable
+    event_priorities: Callable
+    species_volumes: Callable
+    _y0: Callable
+    _event_apply: tuple[Callable, ...]
+    _param_factors: np.ndarray
+    _observable_factors: np.ndarray
+    _species_factors: np.ndarray
+    _species_is_conc: np.ndarray
+
+    @property
+    def n_states(self) -> int:
+        """Number of ODE states."""
+        return len(self.state_keys)
+
+    def param_vector(self, values: Mapping[str, float] | None = None) -> jnp.ndarray:
+        """Parameter vector in internal units.
+
+        ``values`` overrides nominal values, given in each parameter's declared unit.
+        Unknown names raise :class:`~mechsim.errors.NetworkError`.
+        """
+        nominal = {p.name: p.value for p in self.network.parameters}
+        if values:
+            for name in values:
+                if name not in nominal:
+                    self.network.parameter(name)  # raises with suggestions
+            nominal.update(values)
+        declared = jnp.asarray([nominal[n] for n in self.param_names], dtype=jnp.float64)
+        return declared * self._param_factors
+
+    def to_internal(self, declared: jnp.ndarray) -> jnp.ndarray:
+        """Convert a parameter vector from declared units to internal units (jit-safe)."""
+        return declared * self._param_factors
+
+    def to_declared(self, internal: jnp.ndarray) -> jnp.ndarray:
+        """Convert a parameter vector from internal units to declared units (jit-safe)."""
+        return internal / self._param_factors
+
+    def y0(self, p: jnp.ndarray, t0: float = 0.0) -> jnp.ndarray:
+        """Initial state (umol) for parameters ``p``, initial assignments applied."""
+        return self._y0(t0, p)
+
+    def apply_event(self, k: int, t, y, p) -> tuple[jnp.ndarray, jnp.ndarray]:
+        """Apply event ``k``'s assignments (evaluated at the pre-event state)."""
+        return self._event_apply[k](t, y, p)
+
+    def species_in_units(self, t, y, p) -> jnp.ndarray:
+        """Species values in each species' declared unit (concentration or amount)."""
+        n_sp = len(self.network.species)
+        amounts = y[:n_sp]
+        vols = self.species_volumes(t, y, p)
+        return jnp.where(self._species_is_conc, amounts / vols, amounts) / self._species_factors
+
+    def observables_in_units(self, t, y, p) -> jnp.ndarray:
+        """Observables converted to their declared units."""
+        return self.observables(t, y, p) / self._observable_factors
+
+    def conservation_laws(self) -> list[dict[str, float]]:
+        """Stoichiometric conservation laws (left null space of the species rows).
+
+        Each law is ``{state_key: coefficient}`` such that ``sum(coef * amount)`` is
+        constant for any rate laws (in a closed network without rate rules acting on
+        species). Computed exactly with rational arithmetic.
+        """
+        return conservation_laws(self.network)
+
+
+def compile_network(network: Network) -> CompiledModel:
+    """Compile ``network`` (cached on the network object: compiling twice is free)."""
+    cached = network.__dict__.get("_compiled_cache")
+    if cached is not None:
+        return cached
+    sym = symbolic(network)
+    ys, ps = sym.state_symbols, sym.param_symbols
+    n_sp = len(network.species)
+    n = len(ys)
+    N = sym.stoich
+    fluxes = list(sym.fluxes)
+    dydt: list[sp.Expr] = []
+    for i in range(n):
+        if i < n_sp:
+            terms = [sp.nsimplify(N[i, j]) * fluxes[j] for j in np.nonzero(N[i])[0]]
+            dydt.append(sp.Add(*terms) if terms else sp.Integer(0))
+        else:
+            dydt.append(sym.rate_rules[i - n_sp])
+    # Jacobian: derivatives of each flux w.r.t. the states it depends on, combined.
+    state_index = {s: i for i, s in enumerate(ys)}
+    entries: dict[tuple[int, int], sp.Expr] = {}
+    for j, v in enumerate(fluxes):
+        dep = [state_index[s] for s in v.free_symbols if s in state_index]
+        rows = np.nonzero(N[:n_sp, j])[0]
+        for k in dep:
+            dv = sp.diff(v, ys[k])
+            if dv == 0:
+                continue
+            for i in rows:
+                entries[(i, k)] = entries.get((i, k), sp.Integer(0)) + sp.nsimplify(N[i, j]) * dv
+    for r, expr in enumerate(sym.rate_rules):
+        i = n_sp + r
+        for s in expr.free_symbols:
+            if s in state_index:
+                d = sp.diff(expr, s)
+                if d != 0:
+                    entries[(i, state_index[s])] = d
+    keys = sorted(entries)
+    sparsity = np.eye(n, dtype=bool)
+    for i, k in keys:
+        sparsity[i, k] = True
+    rhs = jax_function(dydt, ys, ps)
+    jac_vals = jax_function([entries[k] for k in keys], ys, ps)
+    rows = np.array([k[0] for k in keys], dtype=np.int32)
+    cols = np.array([k[1] for k in keys], dtype=np.int32)
+
+    def jac(t, y, p):
+        vals = jac_vals(t, y, p)
+        return jnp.zeros((n, n), dtype=vals.dtype).at[rows, cols].add(vals)
+
+    model = CompiledModel(
+        network=network,
+        state_keys=network.state_keys,
+        param_names=tuple(p.name for p in network.parameters),
+        observable_names=tuple(sym.observables),
+        assignment_names=tuple(sym.assignments),
+        rhs=rhs,
+        jac=jac,
+        sparsity=sparsity,
+        stoich=N,
+        fluxes=jax_function(fluxes, ys, ps),
+        observables=jax_function(list(sym.observables.values()), ys, ps),
+        assignments=jax_function(list(sym.assignments.values()), ys, ps),
+        event_triggers=jax_function(list(sym.event_triggers), ys, ps),
+        event_priorities=jax_function(
+            [e if e is not None else sp.Integer(0) for e in sym.event_priorities], ys, ps
+        ),
+        species_volumes=jax_function(list(sym.species_volume), ys, ps),
+        _y0=_initial_state(network, sym),
+        _event_apply=tuple(_event_fn(network, sym, k) for k in range(len(network.events))),
+        _param_factors=_factors([p.unit for p in network.parameters], network.check_units),
+        _observable_factors=_factors([o.unit for o in network.observables], network.check_units),
+        _species_factors=_factors([s.unit for s in network.species], network.check_units),
+        _species_is_conc=np.array([_conc_unit(s.unit) for s in network.species], dtype=bool),
+    )
+    object.__setattr__(network, "_compiled_cache", model)
+    return model
+
+
+def _factors(units: list[str], checked: bool) -> np.ndarray:
+    if not checked:
+        return np.ones(len(units))
+    return np.array([internal_factor(u) for u in units], dtype=np.float64)
+
+
+def _initial_state(network: Network, sym) -> Callable:
+    """``y0(t0, p)``: species initial values (x volume for concentrations), then IAs."""
+    ys, ps = sym.state_symbols, sym.param_symbols
+    base: list[sp.Expr] = []
+    for i, s in enumerate(network.species):
+        f = internal_factor(s.unit) if network.check_units else 1.0
+        if s.is_concentration or not network.check_units and _conc_unit(s.unit):
+            base.append(sp.Float(s.initial * f) * sym.species_volume[i])
+        else:
+            base.append(sp.Float(s.initial * f))
+    for r in network.rate_rules:
+        f = internal_factor(r.unit) if network.check_units else 1.0
+        base.append(sp.Float(r.initial * f))
+    base_fn = jax_function(base, ys, ps)
+    ia_index = list(sym.initial_assignments)
+    ia_fn = jax_function([sym.initial_assignments[i] for i in ia_index], ys, ps)
+    idx = np.array(ia_index, dtype=np.int32)
+
+    def y0(t0, p):
+        dummy = jnp.zeros(len(ys), dtype=jnp.float64)
+        y = base_fn(t0, dummy, p)
+        if len(idx):
+            y = y.at[idx].set(ia_fn(t0, y, p))
+        return y
+
+    return y0
+
+
+def _conc_unit(unit: str) -> bool:
+    from mechsim.units import same_dimension
+
+    try:
+        return same_dimension(unit, "umol/L")
+    except Exception:  # noqa: BLE001 - an unparseable unit in an unchecked model is not a concentration
+        return False
+
+
+def _event_fn(network: Network, sym, k: int) -> Callable:
+    ys, ps = sym.state_symbols, sym.param_symbols
+    items = sym.event_assignments[k]
+    fn = jax_function([e for _, _, e in items], ys, ps)
+    state_idx = np.array([i for kind, i, _ in items if kind == "state"], dtype=np.int32)
+    param_pos = {p.name: j for j, p in enumerate(network.parameters)}
+    param_idx = np.array([param_pos[i] for kind, i, _ in items if kind == "param"], dtype=np.int32)
+    is_state = np.array([kind == "state" for kind, _, _ in items], dtype=bool)
+
+    def apply(t, y, p):
+        vals = fn(t, y, p)
+        if len(state_idx):
+            y = y.at[state_idx].set(vals[np.nonzero(is_state)[0]])
+        if len(param_idx):
+            p = p.at[param_idx].set(vals[np.nonzero(~is_state)[0]])
+        return y, p
+
+    return apply
+
+
+def conservation_laws(network: Network) -> list[dict[str, float]]:
+    """Left null space of the species stoichiometry, as ``{state_key: coefficient}`` dicts."""
+    sym = symbolic(network)
+    n_sp = len(network.species)
+    N = sp.Matrix(sym.stoich[:n_sp].round(12)).applyfunc(sp.nsimplify)
+    if N.shape[1] == 0:
+        vecs = [sp.Matrix([1 if i == j else 0 for i in range(n_sp)]) for j in range(n_sp)]
+    else:
+        vecs = N.T.nullspace()
+    laws = []
+    for v in vecs:
+        denom = sp.ilcm(*[sp.fraction(x)[1] for x in v]) if len(v) else 1
+        v = v * denom
+        law = {network.species[i].key: float(v[i]) for i in range(n_sp) if v[i] != 0}
+        if law:
+            laws.append(law)
+    if not laws and n_sp and N.shape[1] and N.rank() == n_sp:
+        return []
+    return laws
+
+
+def check_finite_parameters(model: CompiledModel, p) -> None:
+    """Raise :class:`NetworkError` naming the first non-finite parameter (host-side check)."""
+    arr = np.asarray(p)
+    bad = np.nonzero(~np.isfinite(arr))[0]
+    if bad.size:
+        name = model.param_names[int(bad[0])]
+        raise NetworkError(f"parameter {name!r} is {arr[bad[0]]}; parameters must be finite")

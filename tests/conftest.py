@@ -1,0 +1,31 @@
+"""Strict test configuration: float64 JAX, headless matplotlib, shared data present."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import jax  # noqa: E402
+
+jax.config.update("jax_enable_x64", True)
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the project (SBML Test Suite, PEtab, BioModels, reference)."""
+    if not SHARED.is_dir():
+        pytest.fail(f"{SHARED} is missing: the tests need the shared data folder beside the project")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def root_dir() -> Path:
+    """The project root."""
+    return ROOT
