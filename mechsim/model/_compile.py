@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 
 import mechsim._config  # noqa: F401  (float64)
-from mechsim.errors import NetworkError
+from mechsim.errors import NetworkError, UnitError
 from mechsim.model._codegen import jax_function
 from mechsim.network import Network, symbolic
 from mechsim.units import internal_factor
@@ -208,7 +208,7 @@ def _initial_state(network: Network, sym) -> Callable:
     base: list[sp.Expr] = []
     for i, s in enumerate(network.species):
         f = internal_factor(s.unit) if network.check_units else 1.0
-        if s.is_concentration or not network.check_units and _conc_unit(s.unit):
+        if s.is_concentration or (not network.check_units and _conc_unit(s.unit)):
             base.append(sp.Float(s.initial * f) * sym.species_volume[i])
         else:
             base.append(sp.Float(s.initial * f))
@@ -235,7 +235,7 @@ def _conc_unit(unit: str) -> bool:
 
     try:
         return same_dimension(unit, "umol/L")
-    except Exception:  # noqa: BLE001 - an unparseable unit in an unchecked model is not a concentration
+    except UnitError:  # an unparseable unit in an unchecked (imported) model
         return False
 
 

@@ -180,7 +180,7 @@ def load_network(path: str | os.PathLike[str]) -> Network:
     if not path.exists():
         raise NetworkError(f"network file {str(path)!r} does not exist")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.YAMLError as exc:
         raise NetworkError(f"{path}: malformed YAML: {exc}") from None
     return network_from_dict(data, source=str(path))
