@@ -17,9 +17,7 @@ app = typer.Typer(
 #: Command groups: (module under mechsim.cli, group name).
 _GROUPS = (
     ("molecules", "molecules"),
-    ("bench", "bench"),
     ("sbml", "sbml"),
-    ("petab", "petab"),
 )
 #: Modules that add top-level commands to ``app`` via ``register(app)``.
 _COMMANDS = ("run",)

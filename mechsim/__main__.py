@@ -1,0 +1,5 @@
+"""``python -m mechsim`` runs the command line."""
+
+from mechsim.cli import main
+
+main()

@@ -1,0 +1,206 @@
+"""``mechsim molecules ...``: browse, depict, export and check the curated molecule library.
+
+Errors in the data or the arguments (unknown molecule names, bad file suffixes, invalid library
+files) print one line to stderr and exit with status 2; ``check`` exits with status 1 when a
+transformation fails. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mechsim.errors import MechsimError
+
+app = typer.Typer(
+    help="Curated molecules of the trofosfamide and aldoxorubicin mechanisms.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+LibraryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--library",
+        help="library folder (library/*.yaml + transformations.yaml) or molecule YAML file; "
+        "default: the shipped data",
+    ),
+]
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn mechsim's own errors into a one-line message and exit status 2 (no traceback)."""
+    try:
+        yield
+    except MechsimError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _load(path: Path | None):
+    from mechsim.molecules import default_library, load_library
+
+    return default_library() if path is None else load_library(path)
+
+
+@app.command("list")
+def list_cmd(
+    role: Annotated[
+        str | None, typer.Option(help="only entries with this role, e.g. 'DNA adduct'")
+    ] = None,
+    library: LibraryOption = None,
+) -> None:
+    """List every library entry: id, name, role, formula and average molecular weight."""
+    with _user_errors():
+        lib = _load(library)
+        from mechsim.molecules import Role
+
+        try:
+            wanted = None if role is None else Role(role)
+        except ValueError:
+            allowed = ", ".join(r.value for r in Role)
+            raise MechsimError(f"unknown role {role!r}; choose one of: {allowed}") from None
+        table = Table(title=f"{len(lib)} molecules ({lib.source})")
+        table.add_column("id", no_wrap=True)
+        table.add_column("name")
+        table.add_column("role")
+        table.add_column("formula", no_wrap=True)
+        table.add_column("MW (g/mol)", justify="right", no_wrap=True)
+        for m in lib.molecules:
+            if wanted is None or m.role is wanted:
+                table.add_row(m.id, m.name, m.role.value, m.formula, f"{m.molecular_weight:.2f}")
+        console.print(table)
+
+
+@app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="molecule id, name or synonym (case-insensitive)")],
+    png: Annotated[
+        Path | None, typer.Option("--png", help="also write a PNG depiction here")
+    ] = None,
+    library: LibraryOption = None,
+) -> None:
+    """Show one molecule: identifiers, role, computed properties and protonation at pH 7.4."""
+    with _user_errors():
+        from mechsim.molecules import draw_molecule, molecule_properties
+
+        lib = _load(library)
+        m = lib.get(name)
+        props = molecule_properties(m)
+        table = Table(title=f"{m.name} ({m.id})", show_header=False)
+        table.add_column("field", style="bold")
+        table.add_column("value", overflow="fold")
+        rows = [
+            ("synonyms", "; ".join(m.synonyms)),
+            ("role", m.role.value),
+            ("SMILES", m.smiles),
+            ("formula", m.formula),
+            ("InChIKey", m.inchikey),
+            ("PubChem CID", str(m.pubchem_cid) if m.pubchem_cid else "-"),
+            ("ChEBI", m.chebi or "-"),
+            ("average MW", f"{props['average_mw']:.3f} g/mol"),
+            ("exact mass", f"{props['exact_mass']:.4f} g/mol"),
+            ("cLogP / TPSA", f"{props['clogp']:.2f} / {props['tpsa']:.1f} Å²"),
+            (
+                "HBD / HBA / rot. bonds",
+                f"{props['hbd']} / {props['hba']} / {props['rotatable_bonds']}",
+            ),
+            ("formal charge", f"{props['formal_charge']:+d}"),
+            (
+                "stereocentres",
+                f"{props['stereocentres']} ({props['stereocentres_defined']} defined, "
+                f"{props['stereocentres_undefined']} undefined)",
+            ),
+            ("stereo note", m.stereo_note),
+            ("pH 7.4 form", m.charge_state_ph74),
+            ("pKa basis", m.pka_basis),
+            ("source", m.source),
+        ]
+        if m.note:
+            rows.append(("note", m.note))
+        rows.append(("entry", f"{m.file}:{m.line}"))
+        for key, value in rows:
+            table.add_row(key, value)
+        console.print(table)
+        if png is not None:
+            draw_molecule(m.id, png, library=lib)
+            console.print(f"wrote {png}")
+
+
+@app.command()
+def pathway(
+    out: Annotated[Path, typer.Option("--out", help="output file, .svg or .png")],
+    all_molecules: Annotated[
+        bool, typer.Option("--all", help="draw every molecule that takes part in a transformation")
+    ] = False,
+    library: LibraryOption = None,
+) -> None:
+    """Draw the pathway diagram (trofosfamide and aldoxorubicin routes) to an SVG or PNG file."""
+    with _user_errors():
+        from mechsim.molecules import draw_pathway, pathway_graph
+        from mechsim.molecules._depict import output_format
+
+        output_format(out, None)  # refuse a bad suffix before any work
+        lib = _load(library)
+        ids = list(pathway_graph(lib)) if all_molecules else None
+        draw_pathway(out, ids=ids, library=lib)
+        console.print(f"wrote {out}")
+
+
+@app.command()
+def export(
+    sdf: Annotated[Path, typer.Option("--sdf", help="SD file to write (one record per entry)")],
+    library: LibraryOption = None,
+) -> None:
+    """Export the library as an SD file with id, name, InChIKey, formula, role, ... as tags."""
+    with _user_errors():
+        from mechsim.molecules import write_sdf
+
+        lib = _load(library)
+        write_sdf(sdf, library=lib)
+        console.print(f"wrote {len(lib)} records to {sdf}")
+
+
+@app.command()
+def check(library: LibraryOption = None) -> None:
+    """Re-derive every transformation's products (RDKit SMARTS) and element/charge balance.
+
+    Exits with status 1 if any transformation fails.
+    """
+    with _user_errors():
+        from mechsim.molecules import check_transformations
+
+        lib = _load(library)
+        results = check_transformations(lib)
+    table = Table(title=f"{len(results)} transformations ({lib.source})")
+    table.add_column("transformation", no_wrap=True)
+    for column in ("enzyme", "products", "balanced", "reason"):
+        table.add_column(column)
+    for r in results:
+        t = lib.transformation(r.id)
+        table.add_row(
+            r.id,
+            t.enzyme.value,
+            "[green]ok[/green]" if r.products_match else "[red]FAIL[/red]",
+            "[green]ok[/green]" if r.balanced else "[red]FAIL[/red]",
+            "" if r.ok else r.reason,
+        )
+    console.print(table)
+    failed = [r.id for r in results if not r.ok]
+    if failed:
+        err.print(
+            f"[red]{len(failed)} transformation(s) failed:[/red] {', '.join(failed)}",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    console.print(f"all {len(results)} transformations regenerate their products and balance")

@@ -1,0 +1,74 @@
+"""Molecules of the trofosfamide and aldoxorubicin mechanisms: curated data and chemistry.
+
+The library (``molecules/library/*.yaml``) and the transformations
+(``molecules/transformations.yaml``) are data; on load every formula and InChIKey is
+re-derived from the SMILES with RDKit and every equation is balanced. Quick tour::
+
+    from mechsim.molecules import load_library, molecular_weight, check_transformations
+    lib = load_library()
+    lib.get("IPM").formula                   # 'C4H11Cl2N2O2P'
+    molecular_weight("ifosfamide")           # 261.09 g/mol
+    all(c.ok for c in check_transformations())
+    pathway_graph()                          # networkx.DiGraph keyed by molecule id
+
+Units: masses in g/mol, TPSA in Å², charges in elementary charges.
+"""
+
+from mechsim.molecules._depict import (
+    REACTIVE_GROUPS,
+    UnsupportedFormatError,
+    draw_grid,
+    draw_molecule,
+    reactive_groups,
+)
+from mechsim.molecules._library import (
+    Library,
+    UnknownMoleculeError,
+    UnknownTransformationError,
+    default_data_dir,
+    default_library,
+    load_library,
+)
+from mechsim.molecules._model import Molecule, Role
+from mechsim.molecules._pathway import MAIN_PATHWAY_IDS, pathway_graph
+from mechsim.molecules._pathway_plot import draw_pathway
+from mechsim.molecules._properties import molecular_weight, molecule_properties, properties_table
+from mechsim.molecules._reactions import (
+    TransformationCheck,
+    check_transformation,
+    check_transformations,
+)
+from mechsim.molecules._report import write_report
+from mechsim.molecules._sdf import SDF_TAGS, write_sdf
+from mechsim.molecules._transformations import Enzyme, Transformation, TransformationType
+
+__all__ = [
+    "MAIN_PATHWAY_IDS",
+    "REACTIVE_GROUPS",
+    "SDF_TAGS",
+    "Enzyme",
+    "Library",
+    "Molecule",
+    "Role",
+    "Transformation",
+    "TransformationCheck",
+    "TransformationType",
+    "UnknownMoleculeError",
+    "UnknownTransformationError",
+    "UnsupportedFormatError",
+    "check_transformation",
+    "check_transformations",
+    "default_data_dir",
+    "default_library",
+    "draw_grid",
+    "draw_molecule",
+    "draw_pathway",
+    "load_library",
+    "molecular_weight",
+    "molecule_properties",
+    "pathway_graph",
+    "properties_table",
+    "reactive_groups",
+    "write_report",
+    "write_sdf",
+]
