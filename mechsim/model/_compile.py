@@ -142,7 +142,7 @@ def compile_network(network: Network) -> CompiledModel:
         dep = [state_index[s] for s in v.free_symbols if s in state_index]
         rows = np.nonzero(N[:n_sp, j])[0]
         for k in dep:
-            dv = sp.diff(v, ys[k])
+            dv = _tidy_derivative(sp.diff(v, ys[k]))
             if dv == 0:
                 continue
             for i in rows:
@@ -151,7 +151,7 @@ def compile_network(network: Network) -> CompiledModel:
         i = n_sp + r
         for s in expr.free_symbols:
             if s in state_index:
-                d = sp.diff(expr, s)
+                d = _tidy_derivative(sp.diff(expr, s))
                 if d != 0:
                     entries[(i, state_index[s])] = d
     keys = sorted(entries)
@@ -194,6 +194,13 @@ def compile_network(network: Network) -> CompiledModel:
     )
     object.__setattr__(network, "_compiled_cache", model)
     return model
+
+
+def _tidy_derivative(d: sp.Expr) -> sp.Expr:
+    """Merge powers of a base: d(x**n)/dx = n*x**n/x (NaN at x = 0) -> n*x**(n-1)."""
+    if any(not p.exp.is_number for p in d.atoms(sp.Pow)):
+        return sp.powsimp(sp.expand_power_base(d, force=True), force=True, combine="exp")
+    return d
 
 
 def _factors(units: list[str], checked: bool) -> np.ndarray:

@@ -163,7 +163,8 @@ class Transport(RateLaw):
     """First-order transport of the reactant to the product compartment.
 
     With ``rate`` a clearance (volume/time, e.g. L/h) the flux is ``CL * c_source``;
-    with ``rate`` a first-order constant (1/time) it is ``k * amount_source``. With
+    with ``rate`` a first-order constant (1/time) it is ``k * amount_source``. Without a
+    product the reactant leaves the network (elimination clearance). With
     ``reversible=True`` the flux is ``CL * (c_source - c_target)`` (passive diffusion,
     ``rate`` then must be a clearance). States are amounts, so the concentration change
     in each compartment is scaled by its own volume automatically.
@@ -174,7 +175,12 @@ class Transport(RateLaw):
 
     def expression(self, ctx: LawContext) -> sp.Expr:
         (src,) = _single(ctx.reactants, "Transport reactant")
-        (dst,) = _single(ctx.products, "Transport product")
+        if not ctx.products:  # elimination: clearance out of the network
+            if self.reversible:
+                raise NetworkError("Transport with reversible=True needs a product compartment")
+            dst = None
+        else:
+            (dst,) = _single(ctx.products, "Transport product")
         p = ctx.param(self.rate)
         if ctx.is_rate_constant(self.rate):
             if self.reversible:

@@ -152,3 +152,35 @@ def test_other_solvers_through_same_entry_point(solver_name):
     ref = simulate(nets.chain(), None, T, rtol=1e-10, atol=1e-12)
     res = simulate(nets.chain(), None, T, solver=solver, rtol=1e-8, atol=1e-10)
     assert_close(res.ys, ref.ys, rtol=1e-5, atol=1e-8, what=solver_name)
+
+
+def test_hill_jacobian_is_finite_at_zero_signal():
+    """d(x**n)/dx must not be n*x**n/x (NaN at x = 0)."""
+    from mechsim.network import Compartment, Hill, Network, Reaction, Species
+
+    net = Network(
+        "hill",
+        compartments=[Compartment("c", "V")],
+        parameters=[nets.P("V", 1.0, "L"), nets.P("vmax", 2.0, "uM/h"), nets.P("K", 1.0, "uM"),
+                    nets.P("n", 2.5, "dimensionless")],
+        species=[Species("x", "c"), Species("y", "c")],
+        reactions=[Reaction("r", {"x": 1}, {"y": 1}, Hill("vmax", "K", "n"), "c")],
+    )
+    cm = compile_network(net)
+    p = cm.param_vector()
+    J = np.asarray(cm.jac(0.0, jnp.zeros(2), p))
+    assert np.all(np.isfinite(J)) and J[0, 0] == 0.0
+
+
+def test_transport_without_product_is_elimination():
+    from mechsim.network import Compartment, Network, Reaction, Species, Transport
+
+    net = Network(
+        "elim",
+        compartments=[Compartment("plasma", "V")],
+        parameters=[nets.P("V", 10.0, "L"), nets.P("CL", 5.0, "L/h")],
+        species=[Species("d", "plasma", 2.0)],
+        reactions=[Reaction("renal", {"d": 1}, {}, Transport("CL"), "plasma")],
+    )
+    res = simulate(net, None, T, rtol=1e-10, atol=1e-12)
+    assert_close(res.get("d", "plasma"), 2.0 * np.exp(-0.5 * T), rtol=1e-7, what="CL/V elimination")

@@ -1,0 +1,57 @@
+"""Aldoxorubicin (albumin-binding doxorubicin prodrug) and free doxorubicin.
+
+Networks: :func:`build_aldoxorubicin` (conjugation to albumin Cys34, albumin-bound PK,
+EPR, endosomal trafficking, pH-dependent hydrazone release, free doxorubicin PK, heart,
+tumour-cell DNA intercalation, topo II DSBs, and the shared apoptosis module) and
+:func:`build_doxorubicin` (the comparator without the conjugate). ``SCENARIOS`` and
+``MODELS`` are read by :mod:`mechsim.scenarios`.
+"""
+
+from collections.abc import Callable
+
+from mechsim.mechanisms.aldoxorubicin._albumin import release_half_life
+from mechsim.mechanisms.aldoxorubicin._network import (
+    DAMAGE_FORMULA,
+    build_aldoxorubicin,
+    build_doxorubicin,
+)
+from mechsim.mechanisms.aldoxorubicin._scenarios import (
+    SCENARIOS,
+    aldoxorubicin_regimen,
+    doxorubicin_regimen,
+)
+from mechsim.network import Network
+
+__all__ = [
+    "DAMAGE_FORMULA",
+    "MODELS",
+    "SCENARIOS",
+    "aldoxorubicin_regimen",
+    "build_aldoxorubicin",
+    "build_doxorubicin",
+    "build_trofosfamide_apoptosis",
+    "doxorubicin_regimen",
+    "release_half_life",
+]
+
+
+def build_trofosfamide_apoptosis() -> Network:
+    """Trofosfamide mechanism driving the shared apoptosis module with its ICL formula.
+
+    Requires :mod:`mechsim.mechanisms.trofosfamide` (``build_network`` and
+    ``damage_formula``, ICLs per tumour cell in ``1/cell``); the signalling compartment
+    ``tumor_cell`` is added to it.
+    """
+    from mechsim.mechanisms import trofosfamide
+    from mechsim.mechanisms.apoptosis import apoptosis_module
+
+    upstream = trofosfamide.build_network()
+    return apoptosis_module(trofosfamide.damage_formula(), "tumor_cell", damage_unit="1/cell",
+                            upstream=upstream, name="trofosfamide-apoptosis")
+
+
+MODELS: dict[str, Callable[[], Network]] = {
+    "aldoxorubicin": build_aldoxorubicin,
+    "doxorubicin": build_doxorubicin,
+    "trofosfamide-apoptosis": build_trofosfamide_apoptosis,
+}
