@@ -111,7 +111,7 @@ def parameter_vector(cm: CompiledModel, params) -> jnp.ndarray:
 def _run(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0) -> SimulationResult:
     n = cm.n_states
     times, jumps, rates = plan.schedule_arrays(p, n)
-    schedule = Schedule(times, jumps, rates) if times.shape[0] else None
+    schedule = Schedule(times, jumps, rates)
     y_init = cm.y0(p, t0) if y0 is None else y0
     sol = integrate(
         cm.rhs, y_init, ts, p,

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-ureg.define("molecule = 1 / avogadro_constant * mol = molec")
+ureg.define("molecule = mol / avogadro_number = molec")
 # 'M' (molar) is defined by pint; make sure the common spellings exist.
 ureg.define("cell = [cell_count]")
 ureg.define("nucleotide = [nucleotide_count] = nt")

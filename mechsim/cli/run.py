@@ -30,8 +30,8 @@ def scenarios() -> None:
 def simulate_cmd(
     scenario: str = typer.Argument(..., help="scenario name (see 'mechsim scenarios')"),
     out: Path = typer.Option(..., "--out", help="output folder"),
-    rtol: float = typer.Option(1e-6, help="relative tolerance"),
-    atol: float = typer.Option(1e-9, help="absolute tolerance (umol)"),
+    rtol: float | None = typer.Option(None, help="relative tolerance (default: the scenario's)"),
+    atol: float | None = typer.Option(None, help="absolute tolerance in umol (default: the scenario's)"),
 ) -> None:
     """Run a named scenario; write timecourse.csv, summary.csv and figures to --out."""
     from mechsim.scenarios._run import run_scenario, write_scenario

@@ -49,6 +49,11 @@ class Scenario:
         Species shown in the scenario's figures.
     source:
         Where the regimen comes from (seed document / trial).
+    params:
+        Parameter overrides (declared units) for this scenario.
+    rtol, atol:
+        Solver tolerances (atol in umol; set it below the smallest amount that matters,
+        e.g. DNA lesions of ~1e-6 umol).
     """
 
     name: str
@@ -61,6 +66,8 @@ class Scenario:
     tumor_species: tuple[str, ...] = ()
     source: str = ""
     params: dict = field(default_factory=dict)
+    rtol: float = 1e-6
+    atol: float = 1e-9
 
 
 def _load() -> tuple[dict[str, Scenario], dict[str, Callable[[], Network]]]:

@@ -10,9 +10,11 @@ import pandas as pd
 
 from mechsim._io import atomic_write_text
 from mechsim.analysis import plot_species, save_figure, summarize_timecourse
+from mechsim.dosing import plan_regimen
 from mechsim.errors import MechsimError
+from mechsim.model import compile_network
 from mechsim.results import SimulationResult
-from mechsim.scenarios import Scenario, get_model, get_scenario
+from mechsim.scenarios import Scenario, get_model, get_scenario, list_scenarios
 from mechsim.simulate import simulate
 
 __all__ = ["ScenarioOutput", "run_scenario", "write_scenario"]
@@ -29,19 +31,43 @@ class ScenarioOutput:
     figures: list[str] = field(default_factory=list)
 
 
-def run_scenario(name_or_scenario: str | Scenario, *, rtol: float = 1e-6, atol: float = 1e-9) -> ScenarioOutput:
+def run_scenario(
+    name_or_scenario: str | Scenario,
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+    slots: int | None = None,
+) -> ScenarioOutput:
     """Simulate a named scenario on its model's nominal parameters.
 
+    ``rtol``/``atol`` default to the scenario's own tolerances. ``slots`` pads the dosing
+    plan (see :func:`mechsim.dosing.plan_regimen`); default: the largest need among the
+    scenarios of the same model, so that they all share one compiled simulation.
     Raises :class:`~mechsim.errors.MechsimError` if the solver fails (with the reason).
     """
     sc = get_scenario(name_or_scenario) if isinstance(name_or_scenario, str) else name_or_scenario
     net = get_model(sc.model)
-    res = simulate(net, sc.regimen(), np.asarray(sc.times, dtype=float), params=sc.params or None,
-                   patient=sc.patient, rtol=rtol, atol=atol)
+    cm = compile_network(net)
+    if slots is None:
+        slots = shared_slots(sc.model)
+    plan = plan_regimen(cm, sc.regimen(), sc.patient, slots=slots)
+    res = simulate(cm, plan, np.asarray(sc.times, dtype=float), params=sc.params or None,
+                   rtol=sc.rtol if rtol is None else rtol, atol=sc.atol if atol is None else atol)
     if int(res.status) != 0:
         raise MechsimError(f"scenario {sc.name!r}: the solver failed: {res.messages()[0]}")
     tc = res.to_dataframe(sc.name)
     return ScenarioOutput(sc, res, tc, summarize_timecourse(tc))
+
+
+def shared_slots(model: str) -> int:
+    """Dosing-plan size covering every registered scenario of ``model``."""
+    need = 1
+    for other in list_scenarios():
+        if other.model == model:
+            reg = other.regimen()
+            n_bolus = sum(d.duration == 0 for d in reg.doses)
+            need = max(need, len(reg.edges()), n_bolus, len(reg.doses) - n_bolus)
+    return need
 
 
 def write_scenario(out: ScenarioOutput, out_dir: str | Path) -> list[Path]:

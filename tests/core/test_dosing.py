@@ -91,3 +91,44 @@ def test_dose_into_unknown_species_names_it():
     reg = Regimen.single(Dose("drog", "gut", 1.0, "umol"))
     with pytest.raises(MechsimError, match="gut.drog"):
         simulate(_accumulator(), reg, np.array([0.0, 1.0]))
+
+
+def test_regimens_padded_to_same_slots_share_one_compile():
+    from mechsim import compile_network
+    from mechsim.dosing import plan_regimen
+
+    cm = compile_network(_accumulator())
+    traces = []
+    rhs = cm.rhs
+
+    def counting(t, y, p):
+        traces.append(1)
+        return rhs(t, y, p)
+
+    object.__setattr__(cm, "rhs", counting)
+    try:
+        regs = [
+            Regimen.repeated(Dose("drug", "gut", 10.0, "umol"), 8.0, 3),
+            Regimen.single(Dose("drug", "plasma", 5.0, "umol", time=2.0, duration=1.0)),
+            Regimen.repeated(Dose("drug", "gut", 1.0, "umol"), 24.0, 7),
+        ]
+        totals = []
+        for i, reg in enumerate(regs):
+            res = simulate(cm, plan_regimen(cm, reg, slots=16), np.array([0.0, 200.0]))
+            totals.append(float(res.ys[-1].sum()))
+            if i == 0:
+                first = len(traces)
+        assert len(traces) == first, "a new regimen with the same slots recompiled"
+        assert_close(totals, [30.0, 5.0, 7.0], rtol=1e-12)
+    finally:
+        object.__setattr__(cm, "rhs", rhs)
+
+
+def test_too_few_slots_is_an_error():
+    from mechsim import compile_network
+    from mechsim.dosing import plan_regimen
+
+    cm = compile_network(_accumulator())
+    reg = Regimen.repeated(Dose("drug", "gut", 1.0, "umol"), 1.0, 5)
+    with pytest.raises(MechsimError, match="slots=2 is smaller"):
+        plan_regimen(cm, reg, slots=2)

@@ -1,0 +1,162 @@
+"""Least-squares calibration of the trofosfamide mechanism against kinetics.md targets.
+
+Usage::
+
+    python benchmarks/calibrate_trofosfamide.py [--max-nfev 60] [--no-write]
+
+Method
+------
+* Targets and simulated experiments: ``mechsim.mechanisms.trofosfamide._targets``
+  (Preiss 2004 oral PK, IFO and CP IV urinary recovery, 4-OH-CP in blood, PM chemistry
+  in buffer after Shulman-Roskes 1998 / Hemminki 1987, PM-G adduct decay after Mehta 1980).
+* Residual of target *i*: ``log(model_i / literature_i) / log(1 + tol_i)``, i.e. the log
+  ratio in units of the target's acceptance half-width, so every target weighs the same
+  at its tolerance.
+* Parameters are fitted on log10 scale inside their declared bounds with
+  ``scipy.optimize.least_squares`` (trust-region reflective, 2-point finite differences);
+  every residual evaluation calls :func:`mechsim.simulate` on one compiled model, so new
+  parameter values never recompile.
+* Stage A fits the buffer chemistry (4 parameters, 4 targets); stage B the whole-body PK
+  and metabolism (14 parameters, 15 targets) with stage A fixed, on a 0-96 h grid.
+* The fitted values are written into the ``CALIBRATED`` block of
+  ``mechsim/mechanisms/trofosfamide/_parameters.py``; the report goes to
+  ``benchmarks/results/trofosfamide_calibration.{json,md}``, evaluated on the test grid
+  (0-672 h, rtol 1e-8).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from mechsim.mechanisms.trofosfamide._targets import TARGETS, Evaluator
+
+ROOT = Path(__file__).resolve().parents[1]
+PARAMS_FILE = ROOT / "mechsim/mechanisms/trofosfamide/_parameters.py"
+RESULTS = ROOT / "benchmarks/results"
+
+STAGE_A = ("k_cyc_PM", "k_PN_aziridinium", "k_thiosulfate_aziridinium", "t_half_arm2_PM")
+STAGE_B = ("ka_TRO", "Kp_TRO", "CLint_TRO_4OH", "Vmax_TRO_IFO", "Vmax_TRO_CP", "k_beta_TRO",
+           "k_beta_IFO", "k_ALDH_IFO", "f_renal_IFO", "f_2DCE_IFO", "f_3DCE_IFO", "k_beta_CP",
+           "k_ALDH_CP", "f_renal_CP")
+BY_NAME = {t.name: t for t in TARGETS}
+
+
+def _stage(ev: Evaluator, names: tuple[str, ...], fixed: dict[str, float], run, max_nfev: int):
+    """Fit ``names`` (log10) so that the fitted targets produced by ``run`` match."""
+    net = ev.whole.network if names is STAGE_B else ev.vitro.network
+    pars = [net.parameter(n) for n in names]
+    lo = np.log10([p.bounds[0] for p in pars])
+    hi = np.log10([p.bounds[1] for p in pars])
+    x0 = np.clip(np.log10([p.value for p in pars]), lo + 1e-9, hi - 1e-9)
+    history: list[float] = []
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        values = {**fixed, **dict(zip(names, 10.0 ** x, strict=True))}
+        model = run(values)
+        r = np.array([BY_NAME[k].residual(v) for k, v in model.items() if BY_NAME[k].fitted])
+        history.append(float(np.sum(r**2)))
+        print(f"  eval {len(history):4d}  cost {history[-1]:.4g}", flush=True)
+        return r
+
+    sol = least_squares(residuals, x0, bounds=(lo, hi), method="trf", diff_step=1e-4,
+                        x_scale=1.0, max_nfev=max_nfev, xtol=1e-8, ftol=1e-8)
+    fitted = dict(zip(names, (float(v) for v in 10.0**sol.x), strict=True))
+    return fitted, {"cost": float(sol.cost), "nfev": int(sol.nfev), "status": int(sol.status),
+                    "message": sol.message, "start": dict(zip(names, (float(v) for v in 10.0**x0), strict=True))}
+
+
+def write_calibrated(values: dict[str, float]) -> None:
+    """Replace the generated CALIBRATED block of ``_parameters.py``."""
+    text = PARAMS_FILE.read_text()
+    body = "".join(f'    "{k}": {v:.6g},\n' for k, v in sorted(values.items()))
+    block = f"CALIBRATED: dict[str, float] = {{\n{body}}}\n"
+    new, n = re.subn(r"CALIBRATED: dict\[str, float\] = \{.*?\}\n(?=# END CALIBRATED)", block, text, flags=re.S)
+    if n != 1:
+        raise RuntimeError(f"could not find the CALIBRATED block in {PARAMS_FILE}")
+    PARAMS_FILE.write_text(new)
+
+
+def report(values: dict[str, float], stages: dict, seconds: float) -> None:
+    """Evaluate every target on the test grid and write the JSON and Markdown reports."""
+    model = Evaluator().evaluate(values)
+    rows = [{"target": t.name, "literature": t.value, "accept_lo": t.lo, "accept_hi": t.hi, "unit": t.unit,
+             "model": model[t.name], "ok": t.ok(model[t.name]), "fitted": t.fitted, "source": t.source,
+             "tolerance": t.tolerance_reason} for t in TARGETS]
+    machine = f"{platform.node()} {platform.machine()} {platform.processor()} python {platform.python_version()}"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "trofosfamide_calibration.json").write_text(json.dumps(
+        {"parameters": values, "stages": stages, "targets": rows, "runtime_s": seconds, "machine": machine},
+        indent=2))
+    lines = ["# Trofosfamide calibration", "",
+             f"Generated by `benchmarks/calibrate_trofosfamide.py` in {seconds:.0f} s on {machine}.", "",
+             "| target | literature | accepted | model | ok | fitted | source |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['target']} | {r['literature']:.4g} {r['unit']} | {r['accept_lo']:.3g}-{r['accept_hi']:.3g} "
+                     f"| {r['model']:.4g} | {'yes' if r['ok'] else '**no**'} | {'yes' if r['fitted'] else 'no'} "
+                     f"| {r['source']} |")
+    lines += ["", "## Fitted parameters", "", "| parameter | start | fitted |", "|---|---|---|"]
+    for st in stages.values():
+        for k, v0 in st["start"].items():
+            lines.append(f"| {k} | {v0:.4g} | {values[k]:.4g} |")
+    lines += ["", "## Stages", ""]
+    for name, st in stages.items():
+        lines.append(f"* {name}: cost {st['cost']:.4g}, {st['nfev']} evaluations, {st['message']}")
+    (RESULTS / "trofosfamide_calibration.md").write_text("\n".join(lines) + "\n" + NOTES)
+
+
+NOTES = """
+## Targets the model does not meet
+
+* **cmax_4oh_tro** (10-13 uM, Preiss 2004): 4-OH-TRO is confined to the 15 L central volume
+  (assumed) and decays fast (beta-elimination, fitted to the AUC ratio 1.59 with CL/F fixed by
+  Preiss), so its peak tracks the TRO input and overshoots (~24 uM). A 10-13 uM peak with the
+  same AUC needs a larger distribution volume or slower turnover of 4-OH-TRO than assumed;
+  NOT FOUND in kinetics.md, left for a structural revision (separate V for 4-OH metabolites).
+* **cmax_ifo** (10-13 uM, Preiss 2004): with the cited IFO clearance (3.03 L/h) and volume
+  (44 L, Kerbusch 2001) the IFO AUC ratio 6.9 is reached with a Cmax near 7 uM; a 10-13 uM
+  peak with the same AUC would need a smaller volume than Kerbusch's. The fit keeps the
+  cited disposition and matches the AUC.
+* **ifo_half_life** (5.5-7 h at 1-2 g/m2): Kerbusch's pretreatment CL0 3.03 L/h and V 44 L give
+  10 h before induction; the autoinduction (t1/2 11.5 h, EC50 33 uM, maximal doubling) only
+  shortens it to ~8 h in the 4-24 h window after a 1.5 g/m2 bolus. The label's 5.5-7 h and
+  Kerbusch's pretreatment values come from different populations; no fitted parameter
+  controls this quantity.
+
+These three are explicit strict xfails in tests/trofosfamide/test_calibration.py.
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--max-nfev", type=int, default=60)
+    ap.add_argument("--no-write", action="store_true", help="do not rewrite _parameters.py")
+    args = ap.parse_args()
+    t0 = time.time()
+    ev = Evaluator(times=np.arange(0.0, 96.0 + 1e-9, 0.05), rtol=1e-7)
+    print("stage A: buffer chemistry", flush=True)
+    fit_a, st_a = _stage(ev, STAGE_A, {}, ev.chemistry_metrics,
+                         args.max_nfev)
+    print("stage B: whole-body PK and metabolism", flush=True)
+
+    def run_b(v: dict[str, float]) -> dict[str, float]:
+        out = {**ev.preiss(v), **ev.ifo_iv(v), **ev.cp_iv(v)}
+        return {**out, **ev.blood_metrics(v)}
+
+    fit_b, st_b = _stage(ev, STAGE_B, fit_a, run_b, args.max_nfev)
+    values = {**fit_a, **fit_b}
+    if not args.no_write:
+        write_calibrated(values)
+    report(values, {"A (buffer chemistry)": st_a, "B (whole body)": st_b}, time.time() - t0)
+    print(json.dumps(values, indent=2))
+
+
+if __name__ == "__main__":
+    main()

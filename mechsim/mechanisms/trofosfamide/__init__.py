@@ -1,0 +1,25 @@
+"""Trofosfamide: oral prodrug -> ifosfamide/cyclophosphamide -> mustards -> tumour DNA damage.
+
+Public surface: :func:`build_network` (the whole-body mechanism), the in-vitro
+calibration networks, :func:`damage_formula` (ICLs per tumour cell, for the apoptosis
+module), and the scenario registry entries ``SCENARIOS`` and ``MODELS``.
+"""
+
+from mechsim.mechanisms.trofosfamide._dna import damage_formula
+from mechsim.mechanisms.trofosfamide._network import (
+    build_blood_network,
+    build_network,
+    build_vitro_network,
+    phosphorus_formula,
+)
+from mechsim.mechanisms.trofosfamide._scenarios import MODELS, SCENARIOS
+
+__all__ = [
+    "MODELS",
+    "SCENARIOS",
+    "build_blood_network",
+    "build_network",
+    "build_vitro_network",
+    "damage_formula",
+    "phosphorus_formula",
+]

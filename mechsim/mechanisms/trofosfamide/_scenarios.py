@@ -1,0 +1,75 @@
+"""Registered trofosfamide scenarios (regimens from kinetics.md section 5 and the seeds)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mechsim.dosing import Dose, Patient, Regimen
+from mechsim.scenarios import Scenario
+
+__all__ = ["MODELS", "MW_TROFOSFAMIDE", "SCENARIOS", "oral_dose"]
+
+#: g/mol, average molecular weight of C9H18Cl3N2O2P (structures.csv row TRO; the
+#: molecule library recomputes the same value from the SMILES).
+MW_TROFOSFAMIDE = 323.59
+
+PLASMA = (
+    "trofosfamide", "ifosfamide", "cyclophosphamide", "4-hydroxytrofosfamide",
+    "4-hydroxyifosfamide", "4-hydroxycyclophosphamide", "isophosphoramide-mustard",
+    "phosphoramide-mustard", "2-dechloroethylifosfamide", "3-dechloroethylifosfamide",
+    "acrolein", "chloroacetaldehyde",
+)
+TUMOR = (
+    "isophosphoramide-mustard", "phosphoramide-mustard", "isophosphoramide-mustard-aziridine",
+    "phosphoramide-mustard-aziridinium", "glutathione", "isophosphoramide-mustard-guanine-n7",
+    "phosphoramide-mustard-guanine-n7", "isophosphoramide-mustard-guanine-crosslink",
+    "phosphoramide-mustard-guanine-crosslink",
+)
+
+
+def oral_dose(amount: float, unit: str = "mg", time: float = 0.0) -> Dose:
+    """An oral trofosfamide dose into ``gut`` (complete absorption; first pass is hepatic)."""
+    return Dose("trofosfamide", "gut", amount, unit, time=time, molar_mass=MW_TROFOSFAMIDE)
+
+
+def _preiss() -> Regimen:
+    return Regimen.single(oral_dose(600.0, "mg/m**2"), name="600 mg/m2 single oral dose")
+
+
+def _jost() -> Regimen:
+    return Regimen.piecewise([(oral_dose(300.0), 24.0, 7), (oral_dose(150.0), 24.0, 21)],
+                             name="300 mg/day x 7 d, then 150 mg/day to day 28")
+
+
+def _wist() -> Regimen:
+    return Regimen.repeated(oral_dose(50.0), interval=8.0, n=42, name="50 mg tid x 14 d")
+
+
+def _build():
+    from mechsim.mechanisms.trofosfamide._network import build_network
+
+    return build_network()
+
+
+MODELS = {"trofosfamide": _build}
+
+SCENARIOS = (
+    Scenario(
+        "trofosfamide-preiss2004", "600 mg/m2 single oral trofosfamide dose, 24 h (PK study)",
+        "trofosfamide", _preiss, np.round(np.arange(0.0, 24.0 + 1e-9, 0.1), 10), Patient(),
+        PLASMA, TUMOR, "Preiss et al. 2004, PMID 15138712 (kinetics.md sections 1 and 5)",
+        rtol=1e-7, atol=1e-13,
+    ),
+    Scenario(
+        "trofosfamide-jost2014", "300 mg/day oral for 7 days, then 150 mg/day, 28 days",
+        "trofosfamide", _jost, np.arange(0.0, 28 * 24.0 + 1e-9, 0.5), Patient(),
+        PLASMA, TUMOR, "Jost et al. 2014, pretreated metastatic STS (seeds/trofosfamide-clinical-trials.txt)",
+        rtol=1e-7, atol=1e-13,
+    ),
+    Scenario(
+        "trofosfamide-wist1991", "50 mg oral three times daily for 14 days",
+        "trofosfamide", _wist, np.arange(0.0, 14 * 24.0 + 1e-9, 0.25), Patient(),
+        PLASMA, TUMOR, "Wist & Risberg 1991, NHL (seeds/trofosfamide-clinical-trials.txt)",
+        rtol=1e-7, atol=1e-13,
+    ),
+)
