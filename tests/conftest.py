@@ -14,6 +14,11 @@ import jax
 jax.config.update("jax_enable_x64", True)
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Share compiled XLA executables between the pytest-xdist workers (and between runs):
+# the full mechanisms take most of the suite's time to compile.
+jax.config.update("jax_compilation_cache_dir", str(ROOT / ".pytest_cache" / "jax-cache"))
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 2.0)
 SHARED = ROOT.parent / "shared"
 
 

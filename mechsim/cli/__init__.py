@@ -30,5 +30,23 @@ for _module in _COMMANDS:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Enables JAX's persistent compilation cache (``$MECHSIM_CACHE_DIR``, default
+    ``~/.cache/mechsim/jax``) so a second run of a command reuses compiled solvers.
+    """
+    _enable_compilation_cache()
     app()
+
+
+def _enable_compilation_cache() -> None:
+    import os
+    from pathlib import Path
+
+    import jax
+
+    if jax.config.jax_compilation_cache_dir:
+        return
+    default = Path.home() / ".cache" / "mechsim" / "jax"
+    jax.config.update("jax_compilation_cache_dir", os.environ.get("MECHSIM_CACHE_DIR", str(default)))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 2.0)
