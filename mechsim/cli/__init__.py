@@ -20,7 +20,7 @@ _GROUPS = (
     ("sbml", "sbml"),
 )
 #: Modules that add top-level commands to ``app`` via ``register(app)``.
-_COMMANDS = ("run",)
+_COMMANDS = ("run", "fit")
 
 for _module, _name in _GROUPS:
     _mod = importlib.import_module(f"mechsim.cli.{_module}")

@@ -1,0 +1,127 @@
+"""``fit``: multi-start optimisation, all starts advanced as one vmapped batch."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import jax
+import numpy as np
+import optimistix as optx
+
+from mechsim.fit._batch import is_least_squares, run_batch
+from mechsim.fit._lhs import latin_hypercube
+from mechsim.fit._problem import Problem
+from mechsim.fit._result import FitResult
+
+__all__ = ["default_optimizer", "fit"]
+
+#: Progress callback: ``(starts_done, n_starts, best_value_so_far, elapsed_s)``.
+Progress = Callable[[int, int, float, float], None]
+
+
+def default_optimizer(problem: Problem):
+    """Levenberg-Marquardt when the problem has residuals (Gaussian noise), else BFGS."""
+    if problem.residuals is not None:
+        return optx.LevenbergMarquardt(rtol=1e-8, atol=1e-8)
+    return optx.BFGS(rtol=1e-8, atol=1e-8)
+
+
+def fit(
+    problem: Problem,
+    *,
+    starts: int | np.ndarray = 50,
+    optimizer=None,
+    max_steps: int = 1000,
+    seed: int = 0,
+    chunk: int = 25,
+    tol_best: float = 1e-3,
+    progress: Progress | None = None,
+) -> FitResult:
+    """Minimise ``problem.objective`` from many starts at once.
+
+    Parameters
+    ----------
+    problem:
+        The :class:`Problem`.
+    starts:
+        Number of Latin-hypercube starts in the bounds, or an array ``(n_starts, n)`` of
+        starting points on the fitting scales.
+    optimizer:
+        Any optimistix minimiser (``optx.BFGS(rtol, atol)``, ``optx.NonlinearCG``, ...)
+        or least-squares solver (``optx.LevenbergMarquardt(rtol, atol)``,
+        ``optx.GaussNewton``, ``optx.Dogleg``), passed straight through. Least-squares
+        solvers need a problem with residuals (Gaussian noise). Default:
+        :func:`default_optimizer`.
+    max_steps:
+        Cap on optimiser steps per start.
+    seed:
+        Seed of the Latin hypercube.
+    chunk:
+        Steps per vmapped segment between progress reports.
+    tol_best:
+        Tolerance (in objective units) for counting starts converged to the best.
+    progress:
+        Optional callback after every segment.
+
+    Returns
+    -------
+    FitResult
+        All starts, sorted best first; status codes instead of exceptions for failed
+        starts (non-finite objective, step cap).
+    """
+    optimizer = optimizer if optimizer is not None else default_optimizer(problem)
+    ls = is_least_squares(optimizer)
+    if ls and problem.residuals is None:
+        raise ValueError(
+            f"{type(optimizer).__name__} is a least-squares solver but this problem has no "
+            "residuals (non-Gaussian noise or a likelihood-only objective); use a minimiser "
+            "such as optimistix.BFGS(rtol=1e-8, atol=1e-8)"
+        )
+    if isinstance(starts, int | np.integer):
+        x0 = latin_hypercube(problem.lower, problem.upper, int(starts), seed)
+    else:
+        x0 = np.atleast_2d(np.asarray(starts, dtype=np.float64))
+        if x0.shape[1] != problem.n:
+            raise ValueError(f"starts must have shape (n_starts, {problem.n}), got {x0.shape}")
+    target = problem.residuals if ls else problem.objective
+    out_size = int(jax.eval_shape(target, x0[0]).shape[0]) if ls else None
+    fn = _lane_fn(problem, ls)
+    objective = _batched_objective(problem)
+    t0 = time.perf_counter()
+
+    def on_chunk(y, done, steps):
+        if progress is not None:
+            best = float(np.nanmin(np.asarray(objective(problem.in_bounds(y)))))
+            progress(int(done.sum()), len(done), best, time.perf_counter() - t0)
+
+    out = run_batch(fn, x0, optimizer, problem.lower, problem.upper, least_squares=ls,
+                    out_size=out_size, max_steps=max_steps, chunk=chunk,
+                    on_chunk=on_chunk if progress is not None else None)  # fmt: skip
+    fvals = np.asarray(objective(out.y), dtype=np.float64)
+    fvals = np.where(np.isfinite(fvals), fvals, np.inf)
+    wall = time.perf_counter() - t0
+    order = np.argsort(fvals, kind="stable")
+    return FitResult(
+        names=problem.names, scales=problem.scales, x=out.y[order], fvals=fvals[order],
+        x_starts=x0[order], status=out.status[order],
+        messages=tuple(out.messages[i] for i in order), n_steps=out.n_steps[order],
+        wall_s=wall, compile_s=out.compile_s, tol_best=tol_best, optimizer=repr(optimizer),
+    )  # fmt: skip
+
+
+def _lane_fn(problem: Problem, least_squares: bool):
+    """One function object per problem and kind (so repeated fits do not recompile)."""
+    cache = problem.__dict__.setdefault("_fit_cache", {})
+    key = ("lane", least_squares)
+    if key not in cache:
+        target = problem.residuals if least_squares else problem.objective
+        cache[key] = lambda y, args: target(y)
+    return cache[key]
+
+
+def _batched_objective(problem: Problem):
+    cache = problem.__dict__.setdefault("_fit_cache", {})
+    if "batched_objective" not in cache:
+        cache["batched_objective"] = jax.jit(jax.vmap(problem.objective))
+    return cache["batched_objective"]

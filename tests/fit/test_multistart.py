@@ -1,0 +1,66 @@
+"""Multi-start optimisation: Latin hypercube, optimistix solvers passed through, results."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import optimistix as optx
+import pytest
+
+from mechsim.fit import Problem, fit, latin_hypercube
+from tests.fit.problems import TRUE
+from tests.helpers import assert_close
+
+
+def test_latin_hypercube_one_point_per_stratum():
+    lo, hi = np.array([-1.0, 2.0, 0.0]), np.array([1.0, 5.0, 10.0])
+    x = latin_hypercube(lo, hi, 20, seed=3)
+    strata = np.floor((x - lo) / (hi - lo) * 20).astype(int)
+    for j in range(3):
+        assert sorted(strata[:, j]) == list(range(20))
+
+
+def _rosenbrock() -> Problem:
+    def res(x):
+        return jnp.array([10 * (x[1] - x[0] ** 2), 1 - x[0]])
+
+    return Problem.from_function(lambda x: 0.5 * jnp.sum(res(x) ** 2), [-2.0, -2.0], [2.0, 2.0],
+                                 residuals=res)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [optx.BFGS(rtol=1e-10, atol=1e-10), optx.LevenbergMarquardt(rtol=1e-10, atol=1e-10)],
+    ids=["BFGS", "LM"],
+)
+def test_rosenbrock_all_starts_reach_the_minimum(optimizer):
+    result = fit(_rosenbrock(), starts=12, optimizer=optimizer)
+    assert result.n_starts == 12
+    assert_close(result.x_best, [1.0, 1.0], atol=1e-6)
+    assert result.n_converged_to_best == 12
+    assert np.all(np.diff(result.fvals) >= 0)
+    assert result.messages[0] == "successful"
+
+
+def test_bounds_are_respected():
+    prob = Problem.from_function(lambda x: jnp.sum((x - 3.0) ** 2), [0.0, 0.0], [1.0, 2.0])
+    result = fit(prob, starts=4, optimizer=optx.BFGS(rtol=1e-9, atol=1e-9))
+    assert_close(result.x_best, [1.0, 2.0], atol=1e-6, what="minimum on the bound")
+
+
+def test_least_squares_solver_needs_residuals():
+    prob = Problem.from_function(lambda x: jnp.sum(x**2), [-1.0], [1.0])
+    with pytest.raises(ValueError, match="least-squares"):
+        fit(prob, starts=2, optimizer=optx.LevenbergMarquardt(rtol=1e-8, atol=1e-8))
+
+
+def test_release_fit_recovers_rates(release):
+    seen = []
+    result = fit(release, starts=6, seed=2, progress=lambda *a: seen.append(a))
+    best = result.best_parameters()
+    assert_close(best["k0"], TRUE["k0"], rtol=0.15, what="k0 (1/h)")
+    assert_close(best["kH"], TRUE["kH"], rtol=0.1, what="kH (1/M/h)")
+    assert result.n_converged_to_best >= 4
+    assert seen and seen[-1][0] == 6
+    summary = result.summary()
+    assert summary["n_starts"] == 6 and summary["best_llh"] == -result.fval_best
