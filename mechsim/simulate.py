@@ -76,11 +76,15 @@ def simulate(
         raise MechsimError(f"simulate: times must be a 1-D array of output times, got shape {ts.shape}")
     if not isinstance(ts, jax.core.Tracer):
         arr = np.asarray(ts)
-        if np.any(np.diff(arr) < 0) or arr[0] < t0:
+        if np.any(np.diff(arr) < 0) or (not isinstance(t0, jax.core.Tracer) and arr[0] < t0):
             raise MechsimError(f"simulate: times must be increasing and >= t0={t0} h")
     plan = regimen if isinstance(regimen, DosingPlan) else plan_regimen(cm, regimen, patient)
     p = parameter_vector(cm, params)
-    return _run(cm, plan, p, ts, y0, solver or Rodas5P(), rtol, atol, max_steps, t0)
+    # tolerances and t0 as arrays: new values must not recompile
+    rtol_a = jnp.asarray(rtol, dtype=jnp.float64)
+    atol_a = jnp.asarray(atol, dtype=jnp.float64)
+    t0_a = jnp.asarray(t0, dtype=jnp.float64)
+    return _run(cm, plan, p, ts, y0, solver or Rodas5P(), rtol_a, atol_a, max_steps, t0_a)
 
 
 def parameter_vector(cm: CompiledModel, params) -> jnp.ndarray:

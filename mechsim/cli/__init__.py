@@ -18,6 +18,7 @@ app = typer.Typer(
 _GROUPS = (
     ("molecules", "molecules"),
     ("sbml", "sbml"),
+    ("grid", "grid"),
 )
 #: Modules that add top-level commands to ``app`` via ``register(app)``.
 _COMMANDS = ("run", "fit")

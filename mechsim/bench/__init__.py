@@ -1,0 +1,1 @@
+"""Benchmarks: ``mechsim bench ...`` (see mechsim.bench.grid for ``bench grid``)."""

@@ -1,0 +1,107 @@
+"""Write a grid benchmark result: JSON, a Markdown table beside it, a work-precision plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from mechsim._io import atomic_open, atomic_write_text
+
+__all__ = ["markdown", "write_results"]
+
+_TARGETS = (
+    "Targets on a 2-core CPU: mechsim >= 10x libRoadRunner and >= 20x diffrax Kvaerno5 "
+    "per solve at equal or better accuracy; JIT compile of the full mechanism <= 10 s."
+)
+
+
+def markdown(res: dict[str, Any], quick: bool = False) -> str:
+    """The Markdown report of one model's result."""
+    by = {r["method"]: r for r in res["results"]}
+    lines = [
+        f"# Grid benchmark: {res['model']}{' (STAND-IN mechanism)' if res.get('stand_in') else ''}",
+        "",
+        f"- machine: {res['machine']}",
+        f"- device: {res['device']} (no GPU was available to this run; the benchmark runs unchanged "
+        "on CUDA after `pip install '.[gpu]'`, GPU numbers are not recorded here)",
+        f"- model: `{res['model']}`, {res['n_states']} states; grid: {res['n']} points = dose "
+        f"({res['dose']['state']}, bolus at t=0 as initial amount, {res['dose']['range']} of "
+        f"{res['dose']['reference_umol']:.4g} umol) x `{res['scan_parameter']}` (1/3x..3x nominal, log)",
+        f"- tolerances rtol {res['rtol']:g}, atol {res['atol']:g} umol; outputs {res['times_h']} h",
+        "- error: max over reference points, species and times of |y - ref| / peak_t |ref| "
+        "(reference: scipy Radau rtol 1e-10, atol 1e-14)",
+        f"- {'QUICK run (small n, short budgets): indicative only' if quick else 'full run'}; date {res['date']}, jax {res['jax_version']}",
+        "",
+        "| method | solves/s | ms/solve | compile s | max rel err | points timed | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in res["results"]:
+        ext = " (extrapolated)" if r["extrapolated"] else ""
+        lines.append(
+            f"| {r['method']} | {r['solves_per_s']:.1f} | {1e3 / r['solves_per_s']:.2f} | "
+            f"{r['compile_s']:.2f} | {r['max_rel_err']:.2e} | {r['points_timed']}{ext} | {r['failed']} |"
+        )
+    ms = by.get("mechsim-rosenbrock")
+    if ms:
+        lines += ["", "Speed-up of mechsim-rosenbrock per solve:"]
+        for other in ("libroadrunner-cvode", "diffrax-kvaerno5", "scipy-lsoda"):
+            if other in by:
+                lines.append(f"- vs {other}: {ms['solves_per_s'] / by[other]['solves_per_s']:.1f}x")
+    lines += [
+        "",
+        _TARGETS,
+        "",
+        "Loop methods (LSODA, libRoadRunner) and any method over its time "
+        "budget are timed on the first points and extrapolated to n.",
+        "",
+        f"![work-precision](grid_{res['model']}_work_precision.png)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_results(res: dict[str, Any], out_dir: Path, quick: bool = False) -> list[Path]:
+    """``grid_<model>.json``, ``grid_<model>.md`` and ``grid_<model>_work_precision.png``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"grid_{res['model']}{'_quick' if quick else ''}"
+    paths = [
+        atomic_write_text(out_dir / f"{stem}.json", json.dumps(res, indent=2)),
+        atomic_write_text(
+            out_dir / f"{stem}.md",
+            markdown(res, quick).replace(
+                f"grid_{res['model']}_work_precision.png", f"{stem}_work_precision.png"
+            ),
+        ),
+    ]
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    for meth in dict.fromkeys(w["method"] for w in res["work_precision"]):
+        pts = [w for w in res["work_precision"] if w["method"] == meth]
+        ax.loglog(
+            [w["s_per_solve"] * 1e3 for w in pts],
+            [max(w["max_rel_err"], 1e-16) for w in pts],
+            "o-",
+            label=meth,
+        )
+        for w in pts:
+            ax.annotate(
+                f"{w['rtol']:.0e}",
+                (w["s_per_solve"] * 1e3, max(w["max_rel_err"], 1e-16)),
+                fontsize=6,
+            )
+    ax.set_xlabel("time per solve [ms]")
+    ax.set_ylabel("max relative error vs reference")
+    ax.set_title(
+        f"work-precision: {res['model']}{' (stand-in)' if res.get('stand_in') else ''}", fontsize=9
+    )
+    ax.legend(fontsize=7)
+    png = out_dir / f"{stem}_work_precision.png"
+    with atomic_open(png, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return [*paths, png]

@@ -1,0 +1,212 @@
+"""``mechsim bench grid``: solves per second over an N-point dose x parameter grid.
+
+Four methods on the same problems (:mod:`mechsim.bench._grid_problem`), one process, one
+machine: mechsim's batched Rosenbrock (Rodas5P, jit(vmap)), diffrax Kvaerno5 under
+jit(vmap), scipy LSODA in a Python loop, libRoadRunner CVODE on the SBML export in a loop.
+Compile time is measured separately (lower + compile); throughput is timed over the
+grid's points after compilation. A method that would exceed its time budget is timed on
+the points it finished and extrapolated (``points_timed`` < ``n``, ``extrapolated``).
+Every speed comes with the error against a tight-tolerance reference at the same points,
+and a work-precision sweep (time per solve vs error over several tolerances).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jax
+import numpy as np
+
+from mechsim.bench._grid_methods import LsodaMethod, RoadRunnerMethod, VmapMethod
+from mechsim.bench._grid_problem import BenchProblem, build_problem, max_rel_err, reference_solution
+
+__all__ = ["machine_description", "run_grid_benchmark"]
+
+METHODS = ("mechsim-rosenbrock", "diffrax-kvaerno5", "scipy-lsoda", "libroadrunner-cvode")
+RTOL, ATOL = 1e-6, 1e-9
+
+
+def machine_description() -> str:
+    """CPU model, core count and OS of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(
+                (ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu
+            )
+    except OSError:
+        pass
+    return f"{cpu}; {os.cpu_count()} logical CPUs; {platform.system()} {platform.release()}"
+
+
+def _make(method: str, prob: BenchProblem, batch: int):
+    from mechsim.solver import DiffraxSolver, Rodas5P
+
+    if method == "mechsim-rosenbrock":
+        return VmapMethod(method, prob, Rodas5P(), batch)
+    if method == "diffrax-kvaerno5":
+        import diffrax
+
+        return VmapMethod(method, prob, DiffraxSolver(diffrax.Kvaerno5()), batch)
+    if method == "scipy-lsoda":
+        return LsodaMethod(prob)
+    if method == "libroadrunner-cvode":
+        return RoadRunnerMethod(prob)
+    raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+
+
+def _throughput(m: Any, n: int, budget_s: float) -> tuple[float, int, int]:
+    """(seconds, points timed, failed) over the first points until done or over budget."""
+    step = m.batch if m.vectorised else 1
+    t0, done, failed = time.perf_counter(), 0, 0
+    while done < n:
+        idx = np.arange(done, min(done + step, n))
+        _, ok = m.solve(idx, RTOL, ATOL)
+        done += idx.size
+        failed += int(np.sum(~ok))
+        if time.perf_counter() - t0 > budget_s:
+            break
+    return time.perf_counter() - t0, done, failed
+
+
+def bench_model(
+    name: str,
+    *,
+    n: int,
+    quick: bool,
+    methods: Sequence[str] = METHODS,
+    tolerances: Sequence[float] = (1e-4, 1e-6, 1e-8),
+    log=print,
+) -> dict[str, Any]:
+    """Benchmark every method on model ``name``; returns the JSON-ready result dict."""
+    prob = build_problem(name, n)
+    n_ref = 3 if quick else 8
+    ref_idx = np.unique(np.linspace(0, prob.n - 1, n_ref).astype(int))
+    log(
+        f"[{name}] {prob.model.n_states} states, {prob.n} points ({prob.n_dose} doses x "
+        f"{prob.n_param} values of {prob.param}); reference (Radau 1e-10) at {ref_idx.size} points"
+    )
+    ref = reference_solution(prob, ref_idx)
+    batch = 64 if quick else 256
+    budget = {
+        "mechsim-rosenbrock": 600.0,
+        "diffrax-kvaerno5": 120.0,
+        "scipy-lsoda": 60.0,
+        "libroadrunner-cvode": 120.0,
+    }
+    if quick:
+        budget = dict.fromkeys(budget, 20.0)
+    results, wp = [], []
+    for meth in methods:
+        m = _make(meth, prob, batch)
+        compile_s = m.prepare()
+        seconds, timed, failed = _throughput(m, prob.n, budget[meth])
+        y, ok = m.solve(ref_idx, RTOL, ATOL)
+        err = max_rel_err(y, ref) if ok.all() else float("inf")
+        res = {
+            "method": meth,
+            "solves_per_s": timed / seconds,
+            "compile_s": compile_s,
+            "max_rel_err": err,
+            "points_timed": timed,
+            "extrapolated": timed < prob.n,
+            "failed": failed,
+            "batch": m.batch if m.vectorised else 1,
+        }
+        log(
+            f"  {meth:22s} {res['solves_per_s']:10.1f} solves/s  compile {compile_s:7.2f} s  "
+            f"err {err:.2e}  ({timed} points{', extrapolated' if timed < prob.n else ''})"
+        )
+        results.append(res)
+        for tol in tolerances:
+            k = m.batch if m.vectorised else (4 if quick else 8)
+            idx = np.unique(np.concatenate([ref_idx, np.linspace(0, prob.n - 1, k).astype(int)]))[
+                : max(k, ref_idx.size)
+            ]
+            idx = np.concatenate([ref_idx, np.setdiff1d(idx, ref_idx)])[: max(k, ref_idx.size)]
+            t0 = time.perf_counter()
+            y, ok = m.solve(idx, tol, tol * 1e-3)
+            dt = (time.perf_counter() - t0) / idx.size
+            e = max_rel_err(y[: ref_idx.size], ref) if ok[: ref_idx.size].all() else float("inf")
+            wp.append(
+                {
+                    "method": meth,
+                    "rtol": tol,
+                    "atol": tol * 1e-3,
+                    "s_per_solve": dt,
+                    "max_rel_err": e,
+                }
+            )
+    return {
+        "machine": machine_description(),
+        "device": f"{jax.devices()[0].platform}: {jax.devices()[0].device_kind} x {len(jax.devices())}",
+        "model": name,
+        "n": prob.n,
+        "results": results,
+        "stand_in": prob.stand_in,
+        "n_states": prob.model.n_states,
+        "scan_parameter": prob.param,
+        "dose": {
+            "state": prob.dose_state,
+            "reference_umol": prob.dose_umol,
+            "range": "0.1x..10x, log",
+        },
+        "rtol": RTOL,
+        "atol": ATOL,
+        "times_h": "0..72, 25 points",
+        "work_precision": wp,
+        "jax_version": jax.__version__,
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def run_grid_benchmark(
+    *,
+    n: int = 4096,
+    quick: bool = False,
+    models: Sequence[str] | None = None,
+    json_path: str | os.PathLike[str] | None = None,
+    out_dir: str | os.PathLike[str] = "benchmarks/results",
+    log=print,
+) -> list[dict[str, Any]]:
+    """Run the benchmark for each model and write ``grid_<model>.json/.md`` and a plot.
+
+    ``models`` default: ``trofosfamide`` and ``aldoxorubicin`` if they are registered,
+    else the stand-in (``"standin"``, stated in every output). ``quick``: n <= 256, short
+    budgets, fewer reference points. ``json_path``: also write the result there (one
+    model: the contract object; several: a list of them).
+    """
+    from mechsim.bench._grid_report import write_results
+
+    if models is None:
+        models = _default_models()
+    if quick:
+        n = min(n, 256)
+    out = []
+    for name in models:
+        res = bench_model(name, n=n, quick=quick, log=log)
+        out.append(res)
+        write_results(res, Path(out_dir), quick=quick)
+    if json_path is not None:
+        import json
+
+        from mechsim._io import atomic_write_text
+
+        atomic_write_text(json_path, json.dumps(out[0] if len(out) == 1 else out, indent=2))
+    return out
+
+
+def _default_models() -> list[str]:
+    try:
+        from mechsim.scenarios import list_models
+
+        known = list_models()
+    except (ImportError, AttributeError):
+        known = []
+    real = [m for m in ("trofosfamide", "aldoxorubicin") if m in known]
+    return real or ["standin"]

@@ -1,0 +1,28 @@
+"""``mechsim bench grid``: attach :func:`bench_grid_command` to the ``bench`` group.
+
+In ``mechsim/cli/bench.py``: ``from mechsim.cli.bench_grid import bench_grid_command`` and
+``app.command("grid")(bench_grid_command)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+console = Console()
+
+
+def bench_grid_command(
+    n: int = typer.Option(4096, "--n", help="grid points (dose x parameter)"),
+    quick: bool = typer.Option(False, "--quick", help="small grid and short time budgets (CI smoke run)"),
+    json: Path | None = typer.Option(None, "--json", help="also write the JSON result here"),
+    model: list[str] = typer.Option([], "--model", help="model name(s); default: trofosfamide and aldoxorubicin (or the stand-in)"),
+    out_dir: Path = typer.Option(Path("benchmarks/results"), "--out-dir", help="where grid_<model>.json/.md/.png go"),
+) -> None:
+    """Solves/s of mechsim, diffrax Kvaerno5, scipy LSODA and libRoadRunner over an N-point grid."""
+    from mechsim.bench.grid import run_grid_benchmark
+
+    run_grid_benchmark(n=n, quick=quick, models=model or None, json_path=json, out_dir=out_dir,
+                       log=lambda s: console.print(s, highlight=False))

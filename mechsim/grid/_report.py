@@ -1,0 +1,98 @@
+"""``summarize_store``: a grid store -> summary tables, Hill fits and figures in a folder."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mechsim._io import atomic_open, atomic_write_text
+from mechsim.grid._dataset import failed_points, open_grid
+from mechsim.grid._hill import fit_hill_curves
+from mechsim.grid._plots import plot_dose_response, plot_heatmap
+from mechsim.grid._summaries import summarize_curves, value_at
+
+__all__ = ["default_response", "summarize_store"]
+
+
+def default_response(ds: Any) -> tuple[str, Any]:
+    """The response the dose-response analysis fits: name and DataArray without ``time``.
+
+    ``surviving_fraction`` at the last output time if the grid stores it, else the AUC
+    (unit * h) of the first output.
+    """
+    if "surviving_fraction" in ds:
+        t_end = float(ds["time"].values[-1])
+        return f"surviving_fraction_at_{t_end:g}h", value_at(ds["surviving_fraction"], t_end)
+    first = next(str(k) for k, v in ds.data_vars.items() if "time" in v.dims)
+    return f"{first}_auc", ds[first].integrate("time").assign_attrs(units=f"{ds[first].attrs.get('units', '')}*h")
+
+
+def summarize_store(
+    store: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    thresholds: Mapping[str, float] | None = None,
+) -> list[Path]:
+    """Write ``summaries.csv``, ``hill_fits.csv``, ``failed_points.csv`` and figures to ``out``.
+
+    Returns the written paths. The Hill fit is of :func:`default_response` against dose for
+    every curve (each combination of the other axes); figures are dose x pH and dose x
+    parameter heatmaps of its median over samples, and dose-response curves with the
+    5-95 % band over samples.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ds = open_grid(store, load=True)
+    dest = Path(out)
+    dest.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    survival = "surviving_fraction" if "surviving_fraction" in ds else None
+    summ = summarize_curves(ds, thresholds=thresholds, survival=survival)
+    written.append(atomic_write_text(dest / "summaries.csv", summ.to_dataframe().to_csv()))
+    name, resp = default_response(ds)
+    resp.name = name
+    fixed = {"bottom": 1.0, "top": 0.0} if survival else {}
+    fits = fit_hill_curves(resp, "dose", **fixed)
+    written.append(atomic_write_text(dest / "hill_fits.csv", fits.drop_attrs().to_dataframe().to_csv()))
+    written.append(atomic_write_text(dest / "failed_points.csv", failed_points(ds).to_csv(index=False)))
+    median = resp.median("sample") if "sample" in resp.dims else resp
+    for axis in [d for d in median.dims if d not in ("dose", "regimen")]:
+        for reg in median["regimen"].values:
+            sub = median.sel(regimen=reg)
+            sub = sub.isel({d: 0 for d in sub.dims if d not in ("dose", axis)})
+            fig, ax = plt.subplots(figsize=(5.5, 4))
+            plot_heatmap(sub, "dose", axis, ax=ax, title=f"{name} ({reg}; median over samples)")
+            written.append(_save(fig, dest / f"heatmap_dose_{_safe(axis)}_{_safe(reg)}.png"))
+    for reg in resp["regimen"].values:
+        sub = resp.sel(regimen=reg)
+        hue = next((d for d in sub.dims if d not in ("dose", "sample")), None)
+        sub = sub.isel({d: 0 for d in sub.dims if d not in ("dose", "sample", hue)})
+        fsub = fits.sel(regimen=reg)
+        if "sample" in fsub.dims:
+            fsub = None  # fits are per sample; the band shows their spread
+        else:
+            fsub = fsub.isel({d: 0 for d in fsub.dims if d != hue})
+        fig, ax = plt.subplots(figsize=(5.5, 4))
+        plot_dose_response(sub, "dose", band_dim="sample" if "sample" in sub.dims else None,
+                           hue=hue, fits=fsub, ax=ax, title=f"{name} ({reg})")
+        written.append(_save(fig, dest / f"dose_response_{_safe(reg)}.png"))
+    return written
+
+
+def _save(fig: Any, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    with atomic_open(path, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _safe(name: Any) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name))

@@ -1,0 +1,48 @@
+"""Public names exist; benchmark bookkeeping (error metric, report) without running solvers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import mechsim.grid
+from mechsim.bench._grid_problem import max_rel_err
+from mechsim.bench._grid_report import write_results
+
+
+@pytest.mark.parametrize("name", mechsim.grid.__all__)
+def test_public_names_exist(name):
+    assert getattr(mechsim.grid, name) is not None
+
+
+def test_max_rel_err_is_peak_scaled_and_flags_nan():
+    ref = np.zeros((1, 3, 2))
+    ref[0, :, 0] = [0.0, 2.0, 1.0]  # species 1 never appears: skipped
+    y = ref.copy()
+    y[0, 2, 0] += 0.02
+    assert max_rel_err(y, ref) == pytest.approx(0.01)
+    y[0, 0, 1] = np.nan
+    assert max_rel_err(y, ref) == float("inf")
+
+
+def test_benchmark_report_files(tmp_path):
+    res = {
+        "machine": "test cpu", "device": "cpu: cpu x 1", "model": "standin", "n": 4, "stand_in": True,
+        "n_states": 27, "scan_parameter": "ka", "rtol": 1e-6, "atol": 1e-9, "times_h": "0..72",
+        "dose": {"state": "gut.trofosfamide", "reference_umol": 463.5, "range": "0.1x..10x"},
+        "date": "2025-01-01", "jax_version": "0",
+        "results": [
+            {"method": m, "solves_per_s": s, "compile_s": 1.0, "max_rel_err": 1e-7, "points_timed": 4,
+             "extrapolated": False, "failed": 0, "batch": 1}
+            for m, s in (("mechsim-rosenbrock", 100.0), ("libroadrunner-cvode", 50.0))
+        ],
+        "work_precision": [{"method": "mechsim-rosenbrock", "rtol": 1e-6, "atol": 1e-9,
+                            "s_per_solve": 0.01, "max_rel_err": 1e-7}],
+    }
+    paths = write_results(res, tmp_path)
+    assert json.loads(paths[0].read_text())["results"][0]["method"] == "mechsim-rosenbrock"
+    md = paths[1].read_text()
+    assert "STAND-IN" in md and "vs libroadrunner-cvode: 2.0x" in md and "no GPU" in md
+    assert paths[2].stat().st_size > 1000
