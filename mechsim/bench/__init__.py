@@ -1,1 +1,1 @@
-"""Benchmarks: ``mechsim bench ...`` (see mechsim.bench.grid for ``bench grid``)."""
+"""Benchmarks: solver and grid comparisons against diffrax, scipy and libRoadRunner."""

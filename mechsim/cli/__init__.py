@@ -19,6 +19,7 @@ _GROUPS = (
     ("molecules", "molecules"),
     ("sbml", "sbml"),
     ("grid", "grid"),
+    ("bench", "bench"),
 )
 #: Modules that add top-level commands to ``app`` via ``register(app)``.
 _COMMANDS = ("run", "fit")

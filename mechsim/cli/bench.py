@@ -1,0 +1,44 @@
+"""``mechsim bench``: performance benchmarks (results go to benchmarks/results/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="Performance benchmarks.", no_args_is_help=True)
+
+DEFAULT_JSON = Path("benchmarks/results/solvers_cpu.json")
+
+
+@app.callback()
+def _group() -> None:
+    """Performance benchmarks (results go to benchmarks/results/)."""
+
+
+@app.command("solvers")
+def solvers(
+    quick: bool = typer.Option(False, "--quick", help="Small grid for CI (< 60 s)."),
+    json_path: Path = typer.Option(
+        DEFAULT_JSON, "--json", help="Output JSON (a .md table is written beside it)."
+    ),
+) -> None:
+    """Time mechsim's Rosenbrock vs diffrax Kvaerno5 vs scipy LSODA on a stiff network."""
+    from mechsim.bench.solvers import run_benchmark, to_markdown, write_results
+
+    if quick:
+        result = run_benchmark(n_params=64, n_diffrax=16, n_lsoda=3, n_ref=2, repeats=1)
+    else:
+        result = run_benchmark()
+    write_results(result, json_path)
+    typer.echo(to_markdown(result))
+    typer.echo(f"wrote {json_path} and {json_path.with_suffix('.md')}")
+
+
+def _register_grid() -> None:
+    from mechsim.cli.bench_grid import bench_grid_command
+
+    app.command("grid")(bench_grid_command)
+
+
+_register_grid()

@@ -1,0 +1,27 @@
+"""Batched stiff ODE integration for kinetic networks (JAX, float64).
+
+The entry point is :func:`integrate` (one trajectory; jit-, vmap- and jvp-compatible).
+Its default solver, :class:`Rodas5P`, is an L-stable Rosenbrock method whose linear
+solves run through a straight-line sparse LU generated from the Jacobian's pattern.
+"""
+
+from ._diffrax import DiffraxSolver
+from ._integrate import integrate, integrate_batch
+from ._results import RESULTS, is_successful, status_message
+from ._rosenbrock import AbstractRosenbrock, Rodas4, Rodas5P
+from ._schedule import Schedule
+from ._solution import Solution
+
+__all__ = [
+    "RESULTS",
+    "AbstractRosenbrock",
+    "DiffraxSolver",
+    "Rodas4",
+    "Rodas5P",
+    "Schedule",
+    "Solution",
+    "integrate",
+    "integrate_batch",
+    "is_successful",
+    "status_message",
+]

@@ -1,0 +1,216 @@
+"""Adaptive Rosenbrock time stepping with dense output, schedules and status codes.
+
+Structure: one while loop over steps. Its condition is ``unvmap_any`` over the lanes, so
+under ``vmap`` the loop runs until the slowest lane finishes (iterations = max steps over
+the batch) and every lane masks its own update; no select over the output array is
+needed. Outputs come from the Rodas dense output of the step that covers them (at most
+``OUTPUTS_PER_STEP`` per step, written with a scatter; a step that would cover more is
+clipped) or are the state itself when a step ends exactly there (right-continuous at
+events). Steps are also clipped at schedule events and at the last output time.
+
+Step-size control: error norm ‖err / (atol + rtol max(|y|, |y1|))‖_RMS, PI controller
+(Gustafsson 1991; Hairer & Wanner 1996, §IV.8) with safety 0.9 and factor limits
+[0.2, 6]; steps with non-finite values or failed pivots are rejected with factor 0.25.
+Differentiation treats the step-size sequence as fixed (``stop_gradient`` on the error
+norm), i.e. it differentiates the discrete solution map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import equinox as eqx
+import equinox.internal as eqxi
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array
+
+from ._jacobian import make_point_evaluator
+from ._results import RESULTS
+from ._rosenbrock import LinearSystem, interpolate, step
+from ._schedule import Schedule
+from ._sparse_lu import SparsityPattern
+from ._tableau import RosenbrockTableau
+
+__all__ = ["initial_step", "solve_adaptive"]
+
+SAFETY, FAC_MIN, FAC_MAX, FAC_FAIL = 0.9, 0.2, 6.0, 0.25
+#: at most this many outputs are read from one step's dense output (else the step is clipped)
+OUTPUTS_PER_STEP = 4
+_EPS = float(jnp.finfo(jnp.float64).eps)
+
+
+class _State(eqx.Module):
+    t: Array
+    y: Array
+    h: Array
+    err_prev: Array
+    seg: Array
+    status: Array
+    n_steps: Array
+    n_acc: Array
+    iout: Array
+    ys: Array
+
+
+def _rms(x: Array) -> Array:
+    return jnp.sqrt(jnp.mean(x * x))
+
+
+def initial_step(fun, t0, y0, f0, rtol, atol, order: int, span) -> Array:
+    """Starting step size (Hairer, Nørsett & Wanner 1993, §II.4, algorithm of p. 169)."""
+    scale = atol + rtol * jnp.abs(y0)
+    d0, d1 = _rms(y0 / scale), _rms(f0 / scale)
+    span = jnp.maximum(span, 1e-300)
+    h0 = jnp.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / jnp.maximum(d1, 1e-300))
+    h0 = jnp.minimum(h0, span)
+    f1 = fun(t0 + h0, y0 + h0 * f0)
+    d2 = _rms((f1 - f0) / scale) / h0
+    dm = jnp.maximum(d1, d2)
+    h1 = jnp.where(dm <= 1e-15, jnp.maximum(1e-6, h0 * 1e-3), (0.01 / dm) ** (1.0 / (order + 1)))
+    h = jnp.minimum(jnp.minimum(100 * h0, h1), span)
+    return jnp.where(jnp.isfinite(h) & (h > 0), h, 1e-6 * span)
+
+
+def solve_adaptive(
+    tab: RosenbrockTableau,
+    unroll: bool,
+    rhs: Callable[..., Array],
+    y0: Array,
+    ts: Array,
+    args: Any,
+    *,
+    jac: Callable[..., Array] | None,
+    pattern: SparsityPattern | None,
+    rtol: Array,
+    atol: Array,
+    t0: Array,
+    schedule: Schedule | None,
+    dt0: Array | None,
+    max_steps: int,
+    checkpoints: int | bool | None,
+) -> tuple[Array, Array, dict[str, Array]]:
+    """Integrate one trajectory; returns ``(ys, status, stats)``. See ``integrate``."""
+    n = y0.shape[0]
+    t_end = ts[-1]
+    linsys = LinearSystem(pattern)
+    user_jac = None if jac is None else (lambda t, y: jac(t, y, args))
+    q_ctrl = tab.embedded_order + 1
+    beta1, beta2 = 0.7 / q_ctrl, 0.4 / q_ctrl
+
+    if schedule is None:
+        rates = jnp.zeros((1, n), y0.dtype)
+        cum = jnp.zeros((1, n), y0.dtype)
+        times_ext = jnp.full((1,), jnp.inf, y0.dtype)
+        passed = lambda t: jnp.zeros((), jnp.int32)  # noqa: E731
+        seg0 = jnp.zeros((), jnp.int32)
+    else:
+        rates, cum = schedule.rates, schedule.cumulative_jumps()
+        times_ext = jnp.concatenate([schedule.times, jnp.full((1,), jnp.inf)])
+        passed = schedule.passed
+        seg0 = passed(t0)
+        y0 = y0 + cum[seg0] - cum[jnp.sum(schedule.times < t0)]  # jumps at exactly t0
+
+    def make_fun(seg: Array) -> Callable[[Array, Array], Array]:
+        if schedule is None:
+            return lambda t, y: rhs(t, y, args)
+        rate = rates[seg]
+        return lambda t, y: rhs(t, y, args) + rate
+
+    fun0 = make_fun(seg0)
+    if dt0 is None:
+        h_init = initial_step(fun0, t0, y0, fun0(t0, y0), rtol, atol, tab.order, t_end - t0)
+    else:
+        h_init = jnp.asarray(dt0, y0.dtype)
+
+    k = ts.shape[0]
+    # outputs at or before t0 are read off directly (NaN before t0, y0 at t0)
+    before = ts < t0
+    at0 = ts == t0
+    ys0 = jnp.where(before[:, None], jnp.nan, jnp.where(at0[:, None], y0, 0.0))
+    zero_i = jnp.zeros((), jnp.int32)
+    state0 = _State(
+        t=t0, y=y0, h=h_init, err_prev=jnp.ones(()), seg=seg0, status=zero_i + RESULTS.SUCCESS,
+        n_steps=zero_i, n_acc=zero_i, iout=jnp.sum(ts <= t0).astype(jnp.int32), ys=ys0,
+    )  # fmt: skip
+    h_floor = 1e-8 * jnp.abs(t_end - t0)
+    widx = jnp.arange(OUTPUTS_PER_STEP)
+
+    def body(st: _State) -> _State:
+        active = (st.iout < k) & (st.status == RESULTS.SUCCESS)
+        fun = make_fun(st.seg)
+        t_out_cap = ts[jnp.minimum(st.iout + OUTPUTS_PER_STEP - 1, k - 1)]
+        t_stop = jnp.minimum(jnp.minimum(times_ext[st.seg], t_end), t_out_cap)
+        remaining = t_stop - st.t
+        clip = remaining <= 1.01 * st.h
+        h = jnp.where(clip, remaining, st.h)
+        f0, dfdt, jv = make_point_evaluator(fun, pattern, user_jac)(st.t, st.y)
+        y1, err, q, ok = step(tab, fun, f0, dfdt, jv, linsys, st.t, st.y, h, unroll)
+        scale = atol + rtol * jnp.maximum(jnp.abs(st.y), jnp.abs(y1))
+        errn = jax.lax.stop_gradient(_rms(err / scale))
+        finite = jnp.isfinite(errn) & jnp.all(jnp.isfinite(y1))
+        good = finite & ok
+        accept = good & (errn <= 1.0)
+        e = jnp.where(good, jnp.maximum(errn, 1e-10), 1.0)
+        fac_acc = SAFETY * e ** (-beta1) * st.err_prev**beta2
+        fac_rej = SAFETY * e ** (-1.0 / q_ctrl)
+        fac = jnp.where(
+            accept, jnp.clip(fac_acc, FAC_MIN, FAC_MAX), jnp.clip(fac_rej, FAC_MIN, 1.0)
+        )
+        fac = jax.lax.stop_gradient(jnp.where(good, fac, FAC_FAIL))
+        h_next = h * fac
+        h_next = jnp.where(accept & clip, jnp.maximum(h_next, st.h), h_next)
+        t_new = jnp.where(clip, t_stop, st.t + h)
+        seg_new = jnp.where(accept, passed(t_new), st.seg)
+        y_new = y1 + (cum[seg_new] - cum[st.seg]) if schedule is not None else y1
+        h_next = jnp.where(seg_new != st.seg, jnp.minimum(h_next, h_init), h_next)
+        # dense output for the (at most OUTPUTS_PER_STEP) outputs in (t, t_new]
+        jw = st.iout + widx
+        tw = ts[jnp.minimum(jw, k - 1)]
+        write = accept & active & (jw < k) & (tw <= t_new)
+        theta = (tw - st.t) / h
+        yw = jax.vmap(lambda th: interpolate(th, st.y, y1, q))(theta)
+        yw = jnp.where((tw == t_new)[:, None], y_new, yw)
+        ys = st.ys.at[jnp.where(write, jw, k)].set(yw, mode="drop")
+        n_steps = st.n_steps + 1
+        h_min = 16 * _EPS * jnp.maximum(jnp.abs(st.t), h_floor)
+        failed = ~accept & (h_next < h_min)
+        reason = jnp.where(
+            ~finite,
+            RESULTS.NONFINITE_STATE,
+            jnp.where(~ok, RESULTS.LINEAR_SOLVE_FAILED, RESULTS.DT_UNDERFLOW),
+        )
+        status = jnp.where(failed, reason, st.status)
+        unfinished = ~(accept & (t_new >= t_end))
+        status = jnp.where((status == 0) & (n_steps >= max_steps) & unfinished,
+                           RESULTS.MAX_STEPS_REACHED, status)  # fmt: skip
+        acc = accept & active
+        sel = lambda a, b: jnp.where(acc, a, b)  # noqa: E731
+        keep = lambda a, b: jnp.where(active, a, b)  # noqa: E731
+        return _State(
+            t=sel(t_new, st.t), y=sel(y_new, st.y), h=keep(h_next, st.h),
+            err_prev=sel(jnp.maximum(errn, 1e-4), st.err_prev), seg=sel(seg_new, st.seg),
+            status=keep(status, st.status).astype(jnp.int32), n_steps=keep(n_steps, st.n_steps),
+            n_acc=st.n_acc + acc.astype(jnp.int32),
+            iout=st.iout + jnp.sum(write).astype(jnp.int32), ys=ys,
+        )  # fmt: skip
+
+    def cond(st: _State) -> Array:
+        return eqxi.unvmap_any((st.iout < k) & (st.status == RESULTS.SUCCESS))
+
+    if checkpoints is False:
+        final = jax.lax.while_loop(cond, body, state0)
+    else:
+        final = eqxi.while_loop(
+            cond, body, state0, max_steps=max_steps, kind="checkpointed",
+            checkpoints=None if checkpoints is True else checkpoints,
+        )  # fmt: skip
+    filled = jnp.arange(k) < final.iout
+    ys = jnp.where(filled[:, None], final.ys, jnp.nan)
+    stats = {
+        "num_steps": final.n_steps,
+        "num_accepted": final.n_acc,
+        "num_rejected": final.n_steps - final.n_acc,
+    }
+    return ys, final.status, stats

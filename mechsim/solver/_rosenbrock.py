@@ -1,0 +1,187 @@
+"""Rosenbrock solvers (Rodas4, Rodas5P) and one adaptive-step attempt.
+
+One step from (t, y) with step h (Hairer & Wanner 1996, §IV.7, W-transformed form):
+
+    M = I - hγJ,   M k_i = hγ [ f(t + c_i h, y + Σ a_ij k_j) + d_i h ∂f/∂t ] + γ Σ C_ij k_j
+
+M is factorised once per step (sparse straight-line LU, or dense LAPACK LU), then solved
+once per stage. The Jacobian is re-evaluated at every step, as the order conditions of a
+Rosenbrock (not W-) method require.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Bool, Float
+
+from ._sparse_lu import DenseLU, SparsityPattern, sparse_lu
+from ._tableau import RODAS4, RODAS5P, RosenbrockTableau
+
+__all__ = ["AbstractRosenbrock", "LinearSystem", "Rodas4", "Rodas5P", "interpolate", "step"]
+
+
+#: with ``unroll_stages=None`` the stages are inlined for systems up to this size
+AUTO_UNROLL_MAX_N = 24
+
+
+class AbstractRosenbrock(eqx.Module):
+    """A stiffly accurate, L-stable Rosenbrock method with embedded error estimate.
+
+    Attributes:
+        unroll_stages: inline every stage (fastest at run time; the program, and so the
+            XLA compile time, grows with the number of stages) or run the stages in a
+            ``fori_loop`` (rhs and linear solve appear once). ``None``: inline when
+            n <= 24.
+    """
+
+    tableau: ClassVar[RosenbrockTableau]
+    unroll_stages: bool | None = None
+
+    def unrolled(self, n: int) -> bool:
+        """Whether stages are inlined for a system of n species."""
+        return n <= AUTO_UNROLL_MAX_N if self.unroll_stages is None else bool(self.unroll_stages)
+
+
+class Rodas5P(AbstractRosenbrock):
+    """Rodas5P: order 5 (embedded 4), 8 stages, L-stable, order-4 dense output.
+
+    Reference: G. Steinebach, BIT Numer. Math. 63 (2023) 27. The default solver.
+    """
+
+    tableau: ClassVar[RosenbrockTableau] = RODAS5P
+
+
+class Rodas4(AbstractRosenbrock):
+    """Rodas4: order 4 (embedded 3), 6 stages, L-stable, order-3 dense output.
+
+    Reference: Hairer & Wanner, Solving ODEs II (1996), §IV.7.
+    """
+
+    tableau: ClassVar[RosenbrockTableau] = RODAS4
+
+
+class LinearSystem:
+    """M = I - hγJ from Jacobian values: sparse straight-line LU or dense pivoted LU."""
+
+    def __init__(self, pattern: SparsityPattern | None):
+        self.pattern = pattern
+        if pattern is None:
+            self._dense = DenseLU()
+        else:
+            self._lu = sparse_lu(pattern)
+            self._diag = np.asarray(pattern.rows) == np.asarray(pattern.cols)
+
+    def factor(self, jac_values: Array, hg: Array) -> tuple[Any, Bool[Array, ""]]:
+        """Factorise M = I - hg * J; ``jac_values`` as returned by the point evaluator."""
+        if self.pattern is None:
+            n = jac_values.shape[0]
+            return self._dense.factor(jnp.eye(n, dtype=jac_values.dtype) - hg * jac_values)
+        values = jnp.where(self._diag, 1.0, 0.0) - hg * jac_values
+        return self._lu.factor(values)
+
+    def solve(self, factors: Any, b: Array) -> Array:
+        """Solve M x = b."""
+        if self.pattern is None:
+            return self._dense.solve(factors, b)
+        return self._lu.solve(factors, b)
+
+
+def step(
+    tab: RosenbrockTableau,
+    fun: Callable[[Array, Array], Array],
+    f0: Float[Array, " n"],
+    dfdt: Float[Array, " n"],
+    jac_values: Array,
+    linsys: LinearSystem,
+    t: Float[Array, ""],
+    y: Float[Array, " n"],
+    h: Float[Array, ""],
+    unroll: bool = True,
+) -> tuple[Array, Array, Array, Bool[Array, ""]]:
+    """Attempt one step of size h.
+
+    Args:
+        tab: the method's tableau.
+        fun: right-hand side ``fun(t, y)`` (schedule rates included).
+        f0, dfdt, jac_values: f, ∂f/∂t and J at (t, y) (see ``make_point_evaluator``).
+        linsys: the linear-system strategy.
+        t, y, h: current time, state, step size (same time unit as ``fun``).
+        unroll: inline the stages (else a ``fori_loop`` over stages).
+
+    Returns:
+        ``(y1, err, q, ok)``: the order-p solution, the error estimate y1 - ŷ1, the
+        dense-output vectors q (3, n), and ``ok`` (False if a pivot was zero/non-finite).
+    """
+    g = tab.gamma
+    hg = h * g
+    factors, ok = linsys.factor(jac_values, hg)
+    if unroll:
+        K = _stages_unrolled(tab, fun, f0, dfdt, linsys, factors, t, y, h)
+    else:
+        K = _stages_loop(tab, fun, dfdt, linsys, factors, t, y, h)
+    y1 = y + jnp.asarray(tab.b) @ K
+    err = jnp.asarray(tab.e) @ K
+    q = jnp.asarray(tab.H) @ K
+    return y1, err, q, ok
+
+
+def _stages_unrolled(tab, fun, f0, dfdt, linsys, factors, t, y, h) -> Array:
+    """All stages inlined (fastest at run time, largest program)."""
+    g = tab.gamma
+    hg = h * g
+    ks: list[Array] = []
+    for i in range(tab.stages):
+        if i == 0:
+            fi = f0
+        else:
+            ui = y
+            for j in range(i):
+                if tab.a[i, j] != 0.0:
+                    ui = ui + float(tab.a[i, j]) * ks[j]
+            fi = fun(t + float(tab.c[i]) * h, ui)
+        rhs = hg * fi
+        if tab.d[i] != 0.0:
+            rhs = rhs + (hg * h * float(tab.d[i])) * dfdt
+        for j in range(i):
+            if tab.C[i, j] != 0.0:
+                rhs = rhs + float(g * tab.C[i, j]) * ks[j]
+        ks.append(linsys.solve(factors, rhs))
+    return jnp.stack(ks)
+
+
+def _stages_loop(tab, fun, dfdt, linsys, factors, t, y, h) -> Array:
+    """Stages in a ``fori_loop``: the rhs and the solve appear once in the program."""
+    g = tab.gamma
+    hg = h * g
+    s = tab.stages
+    a, gC = jnp.asarray(tab.a), jnp.asarray(g * tab.C)
+    c, d = jnp.asarray(tab.c), jnp.asarray(tab.d)
+
+    def body(i, K):
+        ai, ci = a[i], gC[i]
+        ui, corr = y, jnp.zeros_like(y)
+        for j in range(s - 1):
+            ui = ui + ai[j] * K[j]
+            corr = corr + ci[j] * K[j]
+        fi = fun(t + c[i] * h, ui)
+        rhs = hg * fi + (hg * h * d[i]) * dfdt + corr
+        return K.at[i].set(linsys.solve(factors, rhs))
+
+    return jax.lax.fori_loop(0, s, body, jnp.zeros((s, *y.shape), y.dtype))
+
+
+def interpolate(
+    theta: Float[Array, ""],
+    y0: Float[Array, " n"],
+    y1: Float[Array, " n"],
+    q: Float[Array, "3 n"],
+) -> Float[Array, " n"]:
+    """Rodas dense output at fraction θ of the last step (exact at θ = 0 and θ = 1)."""
+    th1 = 1.0 - theta
+    return th1 * y0 + theta * (y1 + th1 * (q[0] + theta * (q[1] + theta * q[2])))
