@@ -1,0 +1,128 @@
+"""``mechsim sbml``: simulate SBML models, run the SBML Test Suite, export, inspect."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(help="SBML import/export and the SBML Test Suite.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def simulate(
+    model: Annotated[Path, typer.Argument(help="SBML file")],
+    settings: Annotated[Path, typer.Option(help="test-suite style settings file")],
+    out: Annotated[Path, typer.Option(help="CSV to write (time, then the variables)")],
+    rtol: Annotated[float, typer.Option(help="solver relative tolerance")] = 1e-10,
+) -> None:
+    """Simulate MODEL as SETTINGS asks and write the time course to OUT."""
+    from mechsim.errors import MechsimError
+    from mechsim.sbml import simulate_case, write_results
+
+    try:
+        course = simulate_case(model, settings, rtol=rtol)
+    except (MechsimError, FileNotFoundError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    write_results(out, course.times, course.variables, course.values)
+    console.print(f"wrote {out} ({len(course.times)} rows, {len(course.variables)} variables)")
+
+
+def _case_dirs(directory: Path) -> list[Path]:
+    if any(directory.glob("*-settings.txt")):
+        return [directory]
+    return sorted(d for d in directory.iterdir() if d.is_dir() and any(d.glob("*-settings.txt")))
+
+
+@app.command("test-suite")
+def test_suite(
+    directory: Annotated[Path, typer.Argument(help="folder of case folders (or one case)")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the results here")] = None,
+    markdown: Annotated[Path | None, typer.Option(help="write a Markdown report here")] = None,
+    jobs: Annotated[int, typer.Option(help="worker processes")] = max(1, os.cpu_count() or 1),
+) -> None:
+    """Run every case in DIRECTORY; report pass / fail / refused / error per case."""
+    from mechsim._io import atomic_write_text
+    from mechsim.sbml import report_markdown, run_cases, summarize
+
+    dirs = _case_dirs(directory)
+    if not dirs:
+        console.print(f"[red]error:[/red] no test cases (folders with *-settings.txt) in {directory}")
+        raise typer.Exit(1)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("SBML cases", total=len(dirs))
+
+        def tick(result) -> None:
+            progress.advance(task)
+            if result.status != "pass":
+                progress.console.print(f"{result.case}: {result.status} {result.message[:160]}")
+
+        results = run_cases(dirs, jobs=jobs, on_result=tick)
+    summary = summarize(results)
+    table = Table("status", "cases")
+    for key in ("pass", "fail", "refused", "error"):
+        table.add_row(key, str(summary[key]))
+    table.add_row("pass rate", f"{100 * summary['pass_rate']:.1f} %")
+    console.print(table)
+    if json_out is not None:
+        atomic_write_text(json_out, json.dumps(summary, indent=1))
+        console.print(f"wrote {json_out}")
+    if markdown is not None:
+        atomic_write_text(markdown, report_markdown(summary))
+        console.print(f"wrote {markdown}")
+
+
+@app.command()
+def export(
+    source: Annotated[Path, typer.Argument(help="network YAML file")],
+    out: Annotated[Path, typer.Option(help="SBML file to write")],
+) -> None:
+    """Export a mechsim network (YAML file) to SBML Level 3 Version 2."""
+    from mechsim.errors import MechsimError
+    from mechsim.network import load_network
+    from mechsim.sbml import export_sbml
+
+    try:
+        network = load_network(source)
+        export_sbml(network, out)
+    except (MechsimError, FileNotFoundError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"wrote {out}")
+
+
+@app.command()
+def info(
+    model: Annotated[Path, typer.Argument(help="SBML file")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of text")] = False,
+) -> None:
+    """Describe an SBML file and say whether mechsim supports all of it."""
+    from mechsim.sbml import sbml_info
+
+    try:
+        data = sbml_info(model)
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(data.to_dict(), indent=1))
+        return
+    console.print(f"[bold]{data.model_id}[/bold] (SBML L{data.level}V{data.version})")
+    for title in ("compartments", "species", "parameters", "reactions", "rules",
+                  "initial_assignments", "events", "units"):
+        items = getattr(data, title)
+        if items:
+            console.print(f"[bold]{title.replace('_', ' ')}[/bold] ({len(items)})")
+            for line in items:
+                console.print(f"  {line}", markup=False, highlight=False)
+    verdict = "[green]supported[/green]" if data.supported else f"[red]unsupported[/red]: {data.reason}"
+    console.print(f"mechsim: {verdict}")

@@ -1,0 +1,236 @@
+"""Export a mechsim :class:`Network` to SBML Level 3 Version 2.
+
+The export is built from the network's symbolic model, so what libRoadRunner simulates
+is what mechsim simulates: species are amounts (``hasOnlySubstanceUnits="true"``,
+initial amounts in umol), kinetic laws are the fluxes in umol/h with concentrations
+written as ``amount / volume``, parameters carry their internal-unit values (umol, L,
+h) with unit definitions, ``__molar__`` becomes 1e6 (uM per M), assignment rules are
+inlined, rate-rule variables are non-constant parameters with rate rules.
+Species linked to the molecule library get MIRIAM annotations (InChIKey, PubChem CID,
+ChEBI) when :mod:`mechsim.molecules` is available.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import libsbml
+import numpy as np
+import sympy as sp
+from sbmlmath import TimeSymbol, set_math
+
+from mechsim._io import atomic_write_text
+from mechsim.errors import MechsimError
+from mechsim.model import compile_network
+from mechsim.network import (
+    Hill,
+    MassAction,
+    MichaelisMenten,
+    Network,
+    PHDependent,
+    Transport,
+    symbolic,
+)
+from mechsim.network._symbolic import MOLAR, TIME
+from mechsim.sbml._annotate import annotate_species
+from mechsim.sbml._units import add_unit_definitions, unit_id
+
+__all__ = ["export_sbml", "network_to_sbml"]
+
+_IRREVERSIBLE = (MassAction, MichaelisMenten, Hill, Transport, PHDependent)
+
+
+def _sid(text: str, used: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_]", "_", text)
+    if not re.match(r"^[A-Za-z_]", base):
+        base = "_" + base
+    out, k = base, 1
+    while out in used:
+        k += 1
+        out = f"{base}_{k}"
+    used.add(out)
+    return out
+
+
+def _check(code: int, what: str) -> None:
+    if code != libsbml.LIBSBML_OPERATION_SUCCESS:
+        raise MechsimError(f"SBML export: {what} failed ({libsbml.OperationReturnValue_toString(code)})")
+
+
+def network_to_sbml(network: Network) -> str:
+    """The SBML L3V2 document (XML text) of ``network``.
+
+    Raises:
+        MechsimError: if libSBML reports a consistency error in the result.
+    """
+    sm = symbolic(network)
+    cm = compile_network(network)
+    p = np.asarray(cm.param_vector(), dtype=float)
+    y0 = np.asarray(cm.y0(cm.param_vector()), dtype=float)
+    doc = libsbml.SBMLDocument(3, 2)
+    model = doc.createModel()
+    used: set[str] = set()
+    model.setId(_sid(network.name, used))
+    model.setName(network.name)
+    checked = network.check_units
+    if checked:
+        add_unit_definitions(model, [p_.unit for p_ in network.parameters])
+        model.setTimeUnits("hour")
+        model.setSubstanceUnits("micromole")
+        model.setExtentUnits("micromole")
+        model.setVolumeUnits("litre")
+    subs: dict[sp.Basic, sp.Basic] = {MOLAR: sp.Float(1e6), TIME: TimeSymbol("time")}
+    event_params = {idx for items in sm.event_assignments for kind, idx, _ in items if kind == "param"}
+    params = {q.name: q for q in network.parameters}
+    comp_is_param = {c.name for c in network.compartments if c.volume == c.name and c.name in params}
+    for name in params:
+        if name not in comp_is_param:
+            used.add(name)
+    comp_ids = {}
+    for c in network.compartments:
+        cid = c.name if c.name in comp_is_param else _sid(c.name, used)
+        used.add(cid)
+        comp_ids[c.name] = cid
+    species_ids = [_sid(f"{s.compartment}__{s.name}", used) for s in network.species]
+    rr_ids = [_sid(r.target, used) for r in network.rate_rules]
+    for i, s_id in enumerate(species_ids):
+        subs[sm.state_symbols[i]] = sp.Symbol(s_id)
+    for j, r_id in enumerate(rr_ids):
+        subs[sm.state_symbols[len(species_ids) + j]] = sp.Symbol(r_id)
+    for sym in sm.param_symbols:
+        subs[sym] = sp.Symbol(sym.name)
+
+    def math(el: libsbml.SBase, expr: sp.Basic) -> None:
+        set_math(el, sp.sympify(expr).xreplace(subs))
+
+    for j, q in enumerate(network.parameters):
+        if q.name in comp_is_param:
+            continue
+        par = model.createParameter()
+        _check(par.setId(q.name), f"parameter {q.name!r}")
+        par.setValue(float(p[j]))
+        par.setConstant(q.name not in event_params)
+        if checked:
+            par.setUnits(unit_id(q.unit))
+    pindex = {q.name: j for j, q in enumerate(network.parameters)}
+    for c in network.compartments:
+        comp = model.createCompartment()
+        comp.setId(comp_ids[c.name])
+        comp.setName(c.name)
+        comp.setSpatialDimensions(3)
+        if checked:
+            comp.setUnits("litre")
+        vol = c.volume
+        if vol in params:
+            comp.setSize(float(p[pindex[vol]]))
+            comp.setConstant(vol not in event_params)
+            if c.name not in comp_is_param:
+                ia = model.createInitialAssignment()
+                ia.setSymbol(comp.getId())
+                math(ia, sp.Symbol(vol))
+        else:
+            comp.setSize(1.0)
+            comp.setConstant(False)
+            rule = model.createAssignmentRule()
+            rule.setVariable(comp.getId())
+            rr_targets = [r.target for r in network.rate_rules]
+            if vol in rr_targets:
+                target = sm.state_symbols[len(network.species) + rr_targets.index(vol)]
+            else:
+                target = sm.assignments[vol]
+            math(rule, target)
+    for i, s in enumerate(network.species):
+        sp_el = model.createSpecies()
+        sp_el.setId(species_ids[i])
+        sp_el.setName(s.name)
+        sp_el.setCompartment(comp_ids[s.compartment])
+        sp_el.setInitialAmount(float(y0[i]))
+        sp_el.setHasOnlySubstanceUnits(True)
+        sp_el.setBoundaryCondition(s.boundary)
+        sp_el.setConstant(False)
+        if checked:
+            sp_el.setSubstanceUnits("micromole")
+        if s.molecule:
+            annotate_species(sp_el, s.molecule)
+    for j, r in enumerate(network.rate_rules):
+        par = model.createParameter()
+        par.setId(rr_ids[j])
+        par.setName(r.target)
+        par.setValue(float(y0[len(network.species) + j]))
+        par.setConstant(False)
+        rule = model.createRateRule()
+        rule.setVariable(rr_ids[j])
+        math(rule, sm.rate_rules[j])
+    for r in network.assignment_rules:
+        par = model.createParameter()
+        _check(par.setId(_sid(r.target, used)), f"assignment rule {r.target!r}")
+        par.setConstant(False)
+        par.setValue(0.0)
+        rule = model.createAssignmentRule()
+        rule.setVariable(par.getId())
+        math(rule, sm.assignments[r.target])
+    for idx, expr in sm.initial_assignments.items():
+        ia = model.createInitialAssignment()
+        ia.setSymbol(str(subs[sm.state_symbols[idx]]))
+        math(ia, expr)
+    _reactions(model, network, sm, species_ids, math, used)
+    _events(model, network, sm, subs, math, used)
+    _consistency(doc)
+    return libsbml.writeSBMLToString(doc)
+
+
+def _reactions(model, network, sm, species_ids, math, used: set[str]) -> None:
+    index = {(s.name, s.compartment): i for i, s in enumerate(network.species)}
+    for j, rxn in enumerate(network.reactions):
+        r = model.createReaction()
+        r.setId(_sid(rxn.name, used))
+        r.setReversible(not isinstance(rxn.law, _IRREVERSIBLE)
+                        or getattr(rxn.law, "reversible", False))
+        for side, create in ((rxn.reactants, r.createReactant), (rxn.products, r.createProduct)):
+            for ref, nu in side.items():
+                name, _, comp = ref.partition("@")
+                i = index[(name.strip(), comp.strip() or rxn.compartment)]
+                sr = create()
+                sr.setSpecies(species_ids[i])
+                sr.setStoichiometry(float(nu))
+                sr.setConstant(True)
+        for ref in rxn.modifiers:
+            name, _, comp = ref.partition("@")
+            i = index[(name.strip(), comp.strip() or rxn.compartment)]
+            r.createModifier().setSpecies(species_ids[i])
+        math(r.createKineticLaw(), sm.fluxes[j])
+
+
+def _events(model, network, sm, subs, math, used: set[str]) -> None:
+    for k, ev in enumerate(network.events):
+        e = model.createEvent()
+        e.setId(_sid(ev.name, used))
+        e.setUseValuesFromTriggerTime(ev.use_values_from_trigger_time)
+        trig = e.createTrigger()
+        trig.setInitialValue(ev.initial_value)
+        trig.setPersistent(ev.persistent)
+        math(trig, sm.event_triggers[k])
+        if sm.event_priorities[k] is not None:
+            math(e.createPriority(), sm.event_priorities[k])
+        for kind, idx, expr in sm.event_assignments[k]:
+            ea = e.createEventAssignment()
+            var = str(subs[sm.state_symbols[idx]]) if kind == "state" else idx
+            ea.setVariable(var)
+            math(ea, expr)
+
+
+def _consistency(doc: libsbml.SBMLDocument) -> None:
+    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
+    doc.checkConsistency()
+    errors = [doc.getError(i) for i in range(doc.getNumErrors())
+              if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+    if errors:
+        text = "; ".join(e.getMessage().strip() for e in errors[:5])
+        raise MechsimError(f"SBML export produced an inconsistent document: {text}")
+
+
+def export_sbml(network: Network, path: str | os.PathLike[str]) -> Path:
+    """Write ``network`` as SBML L3V2 to ``path`` (atomically) and return the path."""
+    return atomic_write_text(path, network_to_sbml(network))

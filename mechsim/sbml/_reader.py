@@ -1,0 +1,274 @@
+"""Read an SBML document into a plain description with sympy math in raw SBML ids.
+
+This is the first half of the import: it checks what mechsim refuses (algebraic rules,
+delays, fast reactions, packages such as comp and fbc) and turns every piece of math
+into sympy with one symbol per SBML id (``Symbol("S1")`` stands for the SBML *value*
+of S1: its concentration unless it has only substance units). :mod:`._import` then maps
+those symbols onto a mechsim :class:`~mechsim.network.Network`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import libsbml
+import sympy as sp
+
+from mechsim.errors import UnsupportedSBMLError
+from mechsim.sbml._math import ast_to_sympy
+
+__all__ = ["RawEvent", "RawModel", "RawReaction", "RawSpecies", "read_sbml"]
+
+#: Packages whose content does not change a simulation and can be ignored.
+_HARMLESS_PACKAGES = {"layout", "render", "annot", "l3v2extendedmath"}
+
+
+@dataclass
+class RawSpecies:
+    """An SBML species: ``amount_based`` when its symbol means an amount."""
+
+    id: str
+    compartment: str
+    amount_based: bool
+    boundary: bool
+    constant: bool
+    conversion_factor: str | None
+    initial: sp.Basic  # the SBML value (concentration or amount) at t0
+
+
+@dataclass
+class RawReaction:
+    """A reaction: its flux and ``(species, signed stoichiometry)`` participants."""
+
+    id: str
+    flux: sp.Basic | None
+    participants: list[tuple[str, sp.Basic]]
+
+
+@dataclass
+class RawEvent:
+    """An event without delay."""
+
+    id: str
+    trigger: sp.Basic
+    initial_value: bool
+    persistent: bool
+    priority: sp.Basic | None
+    use_values_from_trigger_time: bool
+    assignments: list[tuple[str, sp.Basic]]
+
+
+@dataclass
+class RawModel:
+    """Everything of an SBML model that a simulation needs, math in raw SBML ids."""
+
+    id: str
+    level: int
+    version: int
+    compartments: dict[str, tuple[sp.Basic, bool, int]] = field(default_factory=dict)
+    species: dict[str, RawSpecies] = field(default_factory=dict)
+    parameters: dict[str, tuple[sp.Basic, bool]] = field(default_factory=dict)
+    species_refs: dict[str, tuple[sp.Basic, bool]] = field(default_factory=dict)
+    local_parameters: dict[str, tuple[str, str, float]] = field(default_factory=dict)
+    initial_assignments: dict[str, sp.Basic] = field(default_factory=dict)
+    assignment_rules: dict[str, sp.Basic] = field(default_factory=dict)
+    rate_rules: dict[str, sp.Basic] = field(default_factory=dict)
+    reactions: list[RawReaction] = field(default_factory=list)
+    events: list[RawEvent] = field(default_factory=list)
+    model_conversion_factor: str | None = None
+
+
+def _document(source: str | os.PathLike[str]) -> libsbml.SBMLDocument:
+    text = str(source)
+    if text.lstrip().startswith("<"):
+        doc = libsbml.readSBMLFromString(text)
+    else:
+        if not os.path.exists(text):
+            raise FileNotFoundError(f"SBML file {text!r} does not exist")
+        doc = libsbml.readSBMLFromFile(text)
+    errors = [
+        doc.getError(i) for i in range(doc.getNumErrors())
+        if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+    ]
+    if errors:
+        msgs = "; ".join(f"line {e.getLine()}: {e.getMessage().strip()}" for e in errors[:3])
+        raise UnsupportedSBMLError(f"SBML document {text[:80]!r} does not parse: {msgs}")
+    for i in range(doc.getNumPlugins()):
+        pkg = doc.getPlugin(i).getPackageName()
+        if pkg == "comp" and _comp_unused(doc):
+            continue
+        if pkg not in _HARMLESS_PACKAGES:
+            raise UnsupportedSBMLError(f"SBML package {pkg!r} (document {doc.getModel().getId()!r}) is not supported")
+    if doc.getModel() is None:
+        raise UnsupportedSBMLError("SBML document has no model")
+    return doc
+
+
+def _comp_unused(doc: libsbml.SBMLDocument) -> bool:
+    """True if the comp package is declared but no submodel or model definition uses it."""
+    plugin = doc.getPlugin("comp")
+    model_plugin = doc.getModel().getPlugin("comp") if doc.getModel() is not None else None
+    defs = plugin.getNumModelDefinitions() + plugin.getNumExternalModelDefinitions()
+    subs = model_plugin.getNumSubmodels() if model_plugin is not None else 0
+    return defs == 0 and subs == 0
+
+
+class _Reader:
+    def __init__(self, model: libsbml.Model) -> None:
+        self.m = model
+        self.functions = {
+            f.getId(): f for f in model.getListOfFunctionDefinitions()
+        }
+        self.known: set[str] = set()
+
+    def math(self, node: libsbml.ASTNode | None, where: str,
+             local: dict[str, sp.Symbol] | None = None) -> sp.Basic | None:
+        if node is None:
+            return None
+        local = local or {}
+
+        def resolve(name: str) -> sp.Expr:
+            if name in local:
+                return local[name]
+            if name not in self.known:
+                raise UnsupportedSBMLError(f"{where}: unknown identifier {name!r}")
+            return sp.Symbol(name)
+
+        return ast_to_sympy(node, resolve, self.functions, where)
+
+
+def read_sbml(source: str | os.PathLike[str]) -> RawModel:
+    """Parse an SBML file (or XML text) into a :class:`RawModel`.
+
+    Raises:
+        UnsupportedSBMLError: naming the construct and element id for algebraic rules,
+            delays, fast reactions and unsupported packages, or the parse errors.
+    """
+    doc = _document(source)
+    m = doc.getModel()
+    r = _Reader(m)
+    raw = RawModel(id=m.getId() or "sbml_model", level=doc.getLevel(), version=doc.getVersion())
+    ids = [c.getId() for c in m.getListOfCompartments()]
+    ids += [s.getId() for s in m.getListOfSpecies()]
+    ids += [p.getId() for p in m.getListOfParameters()]
+    ids += [x.getId() for x in m.getListOfReactions()]
+    for rxn in m.getListOfReactions():
+        for lst in (rxn.getListOfReactants(), rxn.getListOfProducts()):
+            ids += [sr.getId() for sr in lst if sr.isSetId()]
+    r.known = set(ids)
+    if m.isSetConversionFactor():
+        raw.model_conversion_factor = m.getConversionFactor()
+    for c in m.getListOfCompartments():
+        size = sp.Float(c.getSize()) if c.isSetSize() else sp.Integer(1)
+        dims = int(c.getSpatialDimensions()) if c.isSetSpatialDimensions() else 3
+        raw.compartments[c.getId()] = (size, c.getConstant(), dims)
+    for s in m.getListOfSpecies():
+        dims = raw.compartments[s.getCompartment()][2]
+        amount_based = s.getHasOnlySubstanceUnits() or dims == 0
+        vol = sp.Symbol(s.getCompartment())
+        if s.isSetInitialAmount():
+            init = sp.Float(s.getInitialAmount())
+            init = init if amount_based else init / vol
+        elif s.isSetInitialConcentration():
+            init = sp.Float(s.getInitialConcentration())
+            init = init * vol if amount_based else init
+        else:
+            init = sp.Integer(0)
+        cf = s.getConversionFactor() if s.isSetConversionFactor() else None
+        raw.species[s.getId()] = RawSpecies(
+            s.getId(), s.getCompartment(), amount_based, s.getBoundaryCondition(),
+            s.getConstant(), cf, init,
+        )
+    for p in m.getListOfParameters():
+        value = sp.Float(p.getValue()) if p.isSetValue() else sp.Integer(0)
+        raw.parameters[p.getId()] = (value, p.getConstant())
+    _read_reactions(r, raw)
+    _read_rules(r, raw)
+    _read_events(r, raw)
+    return raw
+
+
+def _read_reactions(r: _Reader, raw: RawModel) -> None:
+    for rxn in r.m.getListOfReactions():
+        rid = rxn.getId()
+        if rxn.isSetFast() and rxn.getFast():
+            raise UnsupportedSBMLError(f"reaction {rid!r}: fast reactions are not supported")
+        local: dict[str, sp.Symbol] = {}
+        kl = rxn.getKineticLaw()
+        if kl is not None:
+            params = kl.getListOfLocalParameters() if raw.level >= 3 else kl.getListOfParameters()
+            for p in params:
+                key = f"{rid}__{p.getId()}"
+                raw.local_parameters[key] = (rid, p.getId(), p.getValue() if p.isSetValue() else 0.0)
+                local[p.getId()] = sp.Symbol(key)
+                r.known.add(key)
+        flux = r.math(kl.getMath() if kl is not None else None,
+                      f"kinetic law of reaction {rid!r}", local)
+        parts: list[tuple[str, sp.Basic]] = []
+        for sign, lst in ((-1, rxn.getListOfReactants()), (1, rxn.getListOfProducts())):
+            for sr in lst:
+                parts.append((sr.getSpecies(), sign * _stoichiometry(r, raw, sr, rid)))
+        raw.reactions.append(RawReaction(rid, flux, parts))
+
+
+def _stoichiometry(r: _Reader, raw: RawModel, sr: libsbml.SpeciesReference, rid: str) -> sp.Basic:
+    if raw.level < 3 and sr.isSetStoichiometryMath():
+        where = f"stoichiometryMath of {sr.getSpecies()!r} in reaction {rid!r}"
+        return r.math(sr.getStoichiometryMath().getMath(), where)
+    value = sp.Float(sr.getStoichiometry()) if sr.isSetStoichiometry() else sp.Integer(1)
+    if value == int(value):
+        value = sp.Integer(int(value))
+    if sr.isSetId():
+        constant = sr.getConstant() if raw.level >= 3 else True
+        raw.species_refs[sr.getId()] = (value, constant)
+        return sp.Symbol(sr.getId())
+    return value
+
+
+def _read_rules(r: _Reader, raw: RawModel) -> None:
+    for ia in r.m.getListOfInitialAssignments():
+        expr = r.math(ia.getMath(), f"initial assignment to {ia.getSymbol()!r}")
+        if expr is not None:
+            raw.initial_assignments[ia.getSymbol()] = expr
+    for rule in r.m.getListOfRules():
+        if rule.isAlgebraic():
+            raise UnsupportedSBMLError(
+                f"algebraic rule {rule.getIdAttribute() or rule.getMetaId() or '(no id)'!r}: algebraic "
+                "rules are not supported"
+            )
+        target = rule.getVariable()
+        kind = "rate rule" if rule.isRate() else "assignment rule"
+        expr = r.math(rule.getMath(), f"{kind} for {target!r}")
+        if expr is None:
+            continue
+        (raw.rate_rules if rule.isRate() else raw.assignment_rules)[target] = expr
+
+
+def _read_events(r: _Reader, raw: RawModel) -> None:
+    for k, ev in enumerate(r.m.getListOfEvents()):
+        eid = ev.getId() or f"event_{k}"
+        if ev.isSetDelay() and ev.getDelay().isSetMath():
+            raise UnsupportedSBMLError(f"event {eid!r}: event delays are not supported")
+        trig = ev.getTrigger()
+        if trig is None or trig.getMath() is None:
+            continue
+        where = f"event {eid!r}"
+        trigger = r.math(trig.getMath(), f"trigger of {where}")
+        l3 = raw.level >= 3
+        priority = None
+        if ev.isSetPriority() and ev.getPriority().isSetMath():
+            priority = r.math(ev.getPriority().getMath(), f"priority of {where}")
+        assigns = []
+        for ea in ev.getListOfEventAssignments():
+            expr = r.math(ea.getMath(), f"assignment to {ea.getVariable()!r} in {where}")
+            if expr is not None:
+                assigns.append((ea.getVariable(), expr))
+        raw.events.append(RawEvent(
+            eid, trigger,
+            initial_value=trig.getInitialValue() if l3 else True,
+            persistent=trig.getPersistent() if l3 else True,
+            priority=priority,
+            use_values_from_trigger_time=ev.getUseValuesFromTriggerTime(),
+            assignments=assigns,
+        ))

@@ -1,0 +1,57 @@
+"""``mechsim sbml export`` and ``mechsim sbml info``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import libsbml
+from typer.testing import CliRunner
+
+from mechsim.cli.sbml import app
+from mechsim.network import save_network
+from tests.sbml.networks import two_compartment_drug
+
+
+def test_export_command_writes_consistent_sbml(tmp_path: Path) -> None:
+    source = save_network(two_compartment_drug(with_event=True), tmp_path / "drug.yaml")
+    out = tmp_path / "drug.xml"
+    res = CliRunner().invoke(app, ["export", str(source), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = libsbml.readSBMLFromFile(str(out))
+    assert doc.getModel().getNumReactions() == 4
+    assert doc.getModel().getNumEvents() == 1
+
+
+def test_export_command_reports_a_missing_file(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["export", str(tmp_path / "nope.yaml"), "--out", "x.xml"])
+    assert res.exit_code == 1
+    assert "does not exist" in " ".join(res.output.split())
+
+
+def test_info_lists_contents_and_support(suite_dir: Path) -> None:
+    model = suite_dir / "00026" / "00026-sbml-l3v2.xml"
+    res = CliRunner().invoke(app, ["info", str(model), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["supported"] is True
+    assert data["species"] and data["reactions"]
+
+
+def test_info_says_why_a_model_is_unsupported(tmp_path: Path) -> None:
+    doc = libsbml.SBMLDocument(3, 2)
+    m = doc.createModel()
+    m.setId("alg")
+    p = m.createParameter()
+    p.setId("x")
+    p.setValue(1.0)
+    p.setConstant(False)
+    rule = m.createAlgebraicRule()
+    rule.setIdAttribute("a1")
+    rule.setMath(libsbml.parseL3Formula("x - 2"))
+    path = tmp_path / "alg.xml"
+    path.write_text(libsbml.writeSBMLToString(doc))
+    res = CliRunner().invoke(app, ["info", str(path), "--json"])
+    data = json.loads(res.stdout)
+    assert data["supported"] is False
+    assert "algebraic rule 'a1'" in data["reason"]
