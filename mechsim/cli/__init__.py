@@ -18,6 +18,7 @@ app = typer.Typer(
 _GROUPS = (
     ("molecules", "molecules"),
     ("sbml", "sbml"),
+    ("petab", "petab"),
     ("grid", "grid"),
     ("bench", "bench"),
 )

@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from mechsim.cli.petab_fit import petab_fit
+
 app = typer.Typer(help="PEtab v1 parameter-estimation problems.", no_args_is_help=True)
 console = Console(stderr=True)
 
@@ -16,6 +18,9 @@ console = Console(stderr=True)
 @app.callback()
 def _group() -> None:
     """PEtab v1 parameter-estimation problems."""
+
+
+app.command("fit")(petab_fit)
 
 
 @app.command()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import jax
 import jax.numpy as jnp
+import jax.scipy.special
 import sympy as sp
 
 from mechsim.network._symbolic import MOLAR, TIME
@@ -26,7 +28,7 @@ def jax_function(
     Common subexpressions are shared (sympy CSE). Constant entries are broadcast so
     the function is safe under ``jax.vmap``.
     """
-    exprs = [sp.sympify(e).subs(MOLAR, MOLAR_INTERNAL) for e in exprs]
+    exprs = [_jax_printable(sp.sympify(e).subs(MOLAR, MOLAR_INTERNAL)) for e in exprs]
     if not exprs:
         def empty(t, y, p):
             return jnp.zeros((0,), dtype=jnp.result_type(y, float))
@@ -35,7 +37,7 @@ def jax_function(
     raw = sp.lambdify(
         [TIME, list(state_symbols), list(param_symbols)],
         exprs,
-        modules="jax",
+        modules=[_JAX_EXTRA, "jax"],
         cse=True,
         docstring_limit=0,
     )
@@ -46,6 +48,24 @@ def jax_function(
         return jnp.stack([jnp.asarray(v, dtype=zero.dtype) + zero for v in out])
 
     return f
+
+
+#: Functions sympy's JAX printer leaves unmapped.
+_JAX_EXTRA = {
+    "gamma": jax.scipy.special.gamma,
+    "loggamma": jax.scipy.special.gammaln,
+    "polygamma": jax.scipy.special.polygamma,
+    "digamma": jax.scipy.special.digamma,
+    "erf": jax.scipy.special.erf,
+    "erfc": jax.scipy.special.erfc,
+}
+
+
+def _jax_printable(expr: sp.Expr) -> sp.Expr:
+    """Rewrite functions with no JAX counterpart: factorial(x) -> gamma(x + 1)."""
+    if expr.has(sp.factorial):
+        expr = expr.replace(lambda e: isinstance(e, sp.factorial), lambda e: sp.gamma(e.args[0] + 1))
+    return expr
 
 
 class _Unpack(Sequence):

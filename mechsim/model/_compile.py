@@ -196,8 +196,25 @@ def compile_network(network: Network) -> CompiledModel:
     return model
 
 
+#: Piecewise-constant functions: their derivative is zero almost everywhere.
+_STEP_FUNCTIONS = (sp.floor, sp.ceiling, sp.sign, sp.Heaviside)
+
+
 def _tidy_derivative(d: sp.Expr) -> sp.Expr:
-    """Merge powers of a base: d(x**n)/dx = n*x**n/x (NaN at x = 0) -> n*x**(n-1)."""
+    """Make a symbolic derivative printable and finite.
+
+    * Derivatives of step functions (floor, ceiling, sign, Heaviside) are zero almost
+      everywhere; sympy leaves them as ``Derivative`` or ``DiracDelta`` terms.
+    * Merge powers of a base: d(x**n)/dx = n*x**n/x (NaN at x = 0) -> n*x**(n-1).
+    """
+    if d.has(sp.Derivative):
+        d = d.replace(
+            lambda e: isinstance(e, sp.Derivative) and isinstance(e.expr, _STEP_FUNCTIONS),
+            lambda e: sp.S.Zero,
+        )
+        d = d.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())
+    if d.has(sp.DiracDelta):
+        d = d.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
     if any(not p.exp.is_number for p in d.atoms(sp.Pow)):
         return sp.powsimp(sp.expand_power_base(d, force=True), force=True, combine="exp")
     return d

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from mechsim.cli.petab import app
+from mechsim.cli import app
 from mechsim.petab import llh, make_objective
 
 # llh at the nominal parameters as computed by AMICI (shared/petab/REFERENCE.md)
@@ -110,7 +110,7 @@ def test_gradient_equals_finite_differences(tmp_path: Path) -> None:
 
 
 def test_cli_prints_llh_and_nllh(tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["llh", str(_tiny(tmp_path, "normal", "lin"))])
+    res = CliRunner().invoke(app, ["petab", "llh", str(_tiny(tmp_path, "normal", "lin"))])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout.strip().splitlines()[-1])
     assert data["llh"] == pytest.approx(_expected("normal", "lin"), abs=1e-6)
