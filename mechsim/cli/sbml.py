@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from pathlib import Path
@@ -81,23 +82,49 @@ def test_suite(
         console.print(f"wrote {markdown}")
 
 
-@app.command()
-def export(
-    source: Annotated[Path, typer.Argument(help="network YAML file")],
-    out: Annotated[Path, typer.Option(help="SBML file to write")],
-) -> None:
-    """Export a mechsim network (YAML file) to SBML Level 3 Version 2."""
+def _export_source(source: str) -> tuple[str, str]:
+    """``(SBML text, what it is)`` for a network file, a model name or a scenario name."""
     from mechsim.errors import MechsimError
     from mechsim.network import load_network
-    from mechsim.sbml import export_sbml
+    from mechsim.sbml import network_to_sbml, scenario_to_sbml
+    from mechsim.scenarios import get_model, list_models, list_scenarios
+
+    path = Path(source)
+    if path.is_file() or path.suffix.lower() in {".yaml", ".yml"}:
+        return network_to_sbml(load_network(path)), f"network file {source}"
+    if source in list_models():
+        return network_to_sbml(get_model(source)), f"model {source!r}"
+    scenarios = [sc.name for sc in list_scenarios()]
+    if source in scenarios:
+        return scenario_to_sbml(source), f"scenario {source!r} (with its dosing events)"
+    known = [*list_models(), *scenarios]
+    close = difflib.get_close_matches(source, known, n=3, cutoff=0.4)
+    raise MechsimError(
+        f"{source!r} is not a network file, a model or a scenario"
+        + (f"; did you mean {', '.join(close)}?" if close else "")
+        + f" (models: {', '.join(list_models())}; run 'mechsim scenarios' for the scenarios)"
+    )
+
+
+@app.command()
+def export(
+    source: Annotated[str, typer.Argument(
+        metavar="MODEL_OR_SCENARIO",
+        help="network YAML file, model name (e.g. 'trofosfamide') or scenario name "
+             "(e.g. 'aldoxorubicin-350': the model plus its doses as SBML events)")],
+    out: Annotated[Path, typer.Option(help="SBML file to write")],
+) -> None:
+    """Export a network file, named model or named scenario to SBML Level 3 Version 2."""
+    from mechsim._io import atomic_write_text
+    from mechsim.errors import MechsimError
 
     try:
-        network = load_network(source)
-        export_sbml(network, out)
+        xml, what = _export_source(source)
     except (MechsimError, FileNotFoundError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
-    console.print(f"wrote {out}")
+    atomic_write_text(out, xml)
+    console.print(f"wrote {out} ({what})")
 
 
 @app.command()

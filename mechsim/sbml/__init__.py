@@ -3,12 +3,13 @@
 * :func:`import_sbml` maps an SBML model onto a :class:`~mechsim.network.Network`
   (``check_units=False``) and keeps the SBML-id mapping (:class:`SbmlImport`).
 * :func:`simulate_sbml` simulates an import with SBML event semantics (no delays).
-* :func:`export_sbml` writes any network as SBML L3V2 (units, annotations).
+* :func:`export_sbml` writes any network as SBML L3V2 (units, annotations, dosing
+  events); :func:`scenario_to_sbml` exports a named scenario with its regimen.
 * :func:`run_cases` judges SBML Test Suite cases; :func:`sbml_info` summarises a file.
 """
 
 from mechsim.sbml._driver import SbmlTimeCourse, simulate_sbml
-from mechsim.sbml._export import export_sbml, network_to_sbml
+from mechsim.sbml._export import export_sbml, network_to_sbml, scenario_to_sbml
 from mechsim.sbml._import import SbmlImport, SbmlQuantity, import_sbml
 from mechsim.sbml._info import SbmlInfo, sbml_info
 from mechsim.sbml._settings import CaseSettings, read_results, read_settings, write_results
@@ -37,6 +38,7 @@ __all__ = [
     "run_case",
     "run_cases",
     "sbml_info",
+    "scenario_to_sbml",
     "simulate_case",
     "simulate_sbml",
     "summarize",
