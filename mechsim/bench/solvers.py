@@ -35,7 +35,14 @@ from scipy.integrate import solve_ivp
 import mechsim._config  # noqa: F401
 from mechsim.solver import DiffraxSolver, integrate
 
-__all__ = ["REACTIONS", "SPECIES", "run_benchmark", "to_markdown", "write_results"]
+__all__ = [
+    "REACTIONS",
+    "SPECIES",
+    "run_benchmark",
+    "run_model_benchmark",
+    "to_markdown",
+    "write_results",
+]
 
 SPECIES = ("Dgut", "Pc", "Pp", "E", "EP", "M1", "M1p", "Ald", "MUS", "ACR", "GSH", "GSACR",
            "MUSGSH", "DNA", "MA", "ICL", "REP", "REPICL", "CARB", "Elim")  # fmt: skip
@@ -195,6 +202,66 @@ def run_benchmark(
     }  # fmt: skip
 
 
+def run_model_benchmark(
+    model: str = "trofosfamide", n_params: int = 1024, n_diffrax: int = 64, n_lsoda: int = 32,
+    n_ref: int = 8, batch: int = 256, log=lambda s: None,
+) -> dict[str, Any]:  # fmt: skip
+    """The same three-way comparison on a registered mechanism (same output format).
+
+    Problem: the grid of :func:`mechsim.bench._grid_problem.build_problem`, i.e. the
+    model's initial state plus a gut/IV bolus of 0.1x..10x its first scenario's dose,
+    crossed with one rate constant at 1/3x..3x nominal (log spaced); outputs 0..72 h,
+    25 points. Error: peak-scaled ``max_rel_err`` of the grid benchmark against scipy
+    Radau (rtol 1e-10, atol 1e-14) on ``n_ref`` points spread over the grid.
+    mechsim runs the whole grid in batches of ``batch``; diffrax Kvaerno5 (batched
+    too) and LSODA (loop, JAX-compiled rhs and Jacobian) run the first ``n_diffrax`` /
+    ``n_lsoda`` points and are extrapolated per solve, as stated in the output.
+    """
+    from mechsim.bench._grid_methods import LsodaMethod, VmapMethod
+    from mechsim.bench._grid_problem import build_problem, max_rel_err, reference_solution
+    from mechsim.solver import Rodas5P
+
+    prob = build_problem(model, n_params)
+    ref_idx = np.unique(np.linspace(0, prob.n - 1, n_ref).astype(int))
+    log(f"[{model}] {prob.model.n_states} states, {prob.n} points; reference Radau at {ref_idx.size}")
+    ref = reference_solution(prob, ref_idx)
+    plan = (
+        ("mechsim-rosenbrock", lambda: VmapMethod("mechsim-rosenbrock", prob, Rodas5P(), batch),
+         prob.n, "Rodas5P, sparse straight-line LU, analytic sparse Jacobian, jit(vmap)"),
+        ("diffrax-kvaerno5",
+         lambda: VmapMethod("diffrax-kvaerno5", prob, DiffraxSolver(diffrax.Kvaerno5()), n_diffrax),
+         n_diffrax, f"diffrax.Kvaerno5, PIDController, jit(vmap), first {n_diffrax} points, extrapolated"),
+        ("scipy-lsoda", lambda: LsodaMethod(prob), n_lsoda,
+         f"scipy solve_ivp LSODA with the compiled analytic Jacobian, Python loop over the first "
+         f"{n_lsoda} of {prob.n} points, extrapolated (solves/s is per solve)"),
+    )  # fmt: skip
+    results = []
+    for name, make, count, note in plan:
+        m = make()
+        compile_s = m.prepare()
+        idx = np.arange(min(count, prob.n))
+        t0 = time.perf_counter()
+        _, ok = m.solve(idx, RTOL, ATOL)
+        wall = time.perf_counter() - t0
+        y, ok_ref = m.solve(ref_idx, RTOL, ATOL)
+        err = max_rel_err(y, ref) if ok_ref.all() else float("inf")
+        log(f"  {name:20s} {idx.size / wall:9.1f} solves/s  compile {compile_s:6.1f} s  err {err:.2e}")
+        results.append({
+            "method": name, "solves_per_s": idx.size / wall, "compile_s": compile_s,
+            "max_rel_err": err, "batch": int(getattr(m, "batch", 1)), "solver": note,
+            "failed": int(np.sum(~ok)), "points_timed": int(idx.size),
+        })  # fmt: skip
+    return {
+        "machine": _machine(),
+        "problem": (f"{model} mechanism, {prob.model.n_states} states: bolus of 0.1x..10x the "
+                    f"reference dose into {prob.dose_state} x {prob.param} at 1/3x..3x nominal; "
+                    f"outputs 0..72 h, 25 points; error peak-scaled per species"),
+        "n": prob.model.n_states, "n_params": prob.n, "rtol": RTOL, "atol": ATOL,
+        "reference": "scipy Radau rtol 1e-10 atol 1e-14", "n_ref": int(ref_idx.size),
+        "results": results,
+    }  # fmt: skip
+
+
 def _machine() -> dict[str, Any]:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
@@ -226,6 +293,8 @@ def to_markdown(result: dict[str, Any]) -> str:
 
 def write_results(result: dict[str, Any], path: Path) -> None:
     """Write ``path`` (JSON) and the Markdown table beside it (same stem, ``.md``)."""
+    from mechsim._io import atomic_write_text
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    path.with_suffix(".md").write_text(to_markdown(result))
+    atomic_write_text(path, json.dumps(result, indent=2) + "\n")
+    atomic_write_text(path.with_suffix(".md"), to_markdown(result))

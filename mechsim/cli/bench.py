@@ -18,18 +18,34 @@ def _group() -> None:
 
 @app.command("solvers")
 def solvers(
-    quick: bool = typer.Option(False, "--quick", help="Small grid for CI (< 60 s)."),
+    quick: bool = typer.Option(False, "--quick", help="Small grid for CI (< 60 s, stand-in network unless --model)."),
+    model: str | None = typer.Option(
+        None, "--model",
+        help="mechanism to benchmark (default: trofosfamide; 'standin' for the 20-species stand-in)",
+    ),
     json_path: Path = typer.Option(
         DEFAULT_JSON, "--json", help="Output JSON (a .md table is written beside it)."
     ),
 ) -> None:
     """Time mechsim's Rosenbrock vs diffrax Kvaerno5 vs scipy LSODA on a stiff network."""
-    from mechsim.bench.solvers import run_benchmark, to_markdown, write_results
+    from mechsim.bench.solvers import (
+        run_benchmark,
+        run_model_benchmark,
+        to_markdown,
+        write_results,
+    )
 
-    if quick:
-        result = run_benchmark(n_params=64, n_diffrax=16, n_lsoda=3, n_ref=2, repeats=1)
+    name = model or ("standin" if quick else "trofosfamide")
+    if name == "standin":
+        if quick:
+            result = run_benchmark(n_params=64, n_diffrax=16, n_lsoda=3, n_ref=2, repeats=1)
+        else:
+            result = run_benchmark()
+    elif quick:
+        result = run_model_benchmark(name, n_params=64, n_diffrax=8, n_lsoda=2, n_ref=2, batch=64,
+                                     log=typer.echo)  # fmt: skip
     else:
-        result = run_benchmark()
+        result = run_model_benchmark(name, log=typer.echo)
     write_results(result, json_path)
     typer.echo(to_markdown(result))
     typer.echo(f"wrote {json_path} and {json_path.with_suffix('.md')}")

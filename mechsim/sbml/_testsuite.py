@@ -131,13 +131,18 @@ def run_cases(case_dirs: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
     return [results[Path(d).name] for d in dirs]
 
 
+#: Cases per worker process before it is replaced: each case compiles its own XLA
+#: executables, and one process that compiles hundreds exhausts LLVM's code memory.
+CASES_PER_WORKER = 50
+
+
 def _iterate(dirs: list[str], jobs: int) -> Iterator[CaseResult]:
-    if jobs <= 1 or len(dirs) <= 1:
+    if len(dirs) <= 1:
         for d in dirs:
             yield run_case(d)
         return
     ctx = mp.get_context("spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, maxtasksperchild=50) as pool:
+    with ctx.Pool(max(1, jobs), initializer=_init_worker, maxtasksperchild=CASES_PER_WORKER) as pool:
         yield from pool.imap_unordered(run_case, dirs)
 
 

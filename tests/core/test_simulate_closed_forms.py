@@ -10,6 +10,7 @@ from jax.scipy.linalg import expm
 
 import mechsim
 from mechsim import compile_network, simulate
+from mechsim.errors import MechsimError
 from tests.core import networks as nets
 from tests.helpers import assert_close
 
@@ -152,6 +153,14 @@ def test_other_solvers_through_same_entry_point(solver_name):
     ref = simulate(nets.chain(), None, T, rtol=1e-10, atol=1e-12)
     res = simulate(nets.chain(), None, T, solver=solver, rtol=1e-8, atol=1e-10)
     assert_close(res.ys, ref.ys, rtol=1e-5, atol=1e-8, what=solver_name)
+
+
+def test_dense_linear_solver_agrees_with_sparse():
+    ref = simulate(nets.chain(), None, T, rtol=1e-10, atol=1e-12)
+    res = simulate(nets.chain(), None, T, rtol=1e-10, atol=1e-12, linear_solver="dense")
+    assert_close(res.ys, ref.ys, rtol=1e-8, atol=1e-12, what="dense LU")
+    with pytest.raises(MechsimError, match="linear_solver='qr'"):
+        simulate(nets.chain(), None, T, linear_solver="qr")
 
 
 def test_hill_jacobian_is_finite_at_zero_signal():
