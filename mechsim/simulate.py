@@ -136,7 +136,7 @@ def _run(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense) -> Simul
     y_init = cm.y0(p, t0) if y0 is None else y0
     sol = integrate(
         cm.rhs, y_init, ts, p,
-        jac=cm.jac, sparsity=None if dense else cm.sparsity, solver=solver, rtol=rtol, atol=atol,
-        t0=t0, schedule=schedule, max_steps=max_steps,
+        jac=cm.jac if dense else cm.jac_values, sparsity=None if dense else cm.sparsity,
+        solver=solver, rtol=rtol, atol=atol, t0=t0, schedule=schedule, max_steps=max_steps,
     )
     return SimulationResult(ts=sol.ts, ys=sol.ys, p=p, status=sol.status, model=cm)

@@ -278,7 +278,7 @@ def _simulate_reverse(cm, plan, times, p, solver, rtol, atol):
     ts = jnp.asarray(times, dtype=jnp.float64)
     t_ev, jumps, rates = plan.schedule_arrays(p, cm.n_states)
     schedule = Schedule(t_ev, jumps, rates) if t_ev.shape[0] else None
-    sol = integrate(cm.rhs, cm.y0(p, 0.0), ts, p, jac=cm.jac, sparsity=cm.sparsity,
+    sol = integrate(cm.rhs, cm.y0(p, 0.0), ts, p, jac=cm.jac_values, sparsity=cm.sparsity,
                     solver=solver or Rodas5P(), rtol=rtol, atol=atol, t0=0.0,
                     schedule=schedule, adjoint=diffrax.RecursiveCheckpointAdjoint())  # fmt: skip
     return SimulationResult(ts=sol.ts, ys=sol.ys, p=p, status=sol.status, model=cm)

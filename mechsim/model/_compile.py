@@ -34,6 +34,10 @@ class CompiledModel:
     jac:
         Analytic Jacobian ``d rhs / d y`` (1/h), dense ``(n, n)``, built from symbolic
         derivatives of only the structurally nonzero entries.
+    jac_values:
+        The same Jacobian as the vector of its structural nonzeros, in the row-major
+        order of ``np.nonzero(sparsity)`` (1/h), shape ``(nnz,)``: what the sparse
+        Rosenbrock solve consumes, with no dense matrix formed.
     sparsity:
         numpy bool ``(n, n)``: structural nonzeros of :attr:`jac` (diagonal included).
     """
@@ -45,6 +49,7 @@ class CompiledModel:
     assignment_names: tuple[str, ...]
     rhs: Callable
     jac: Callable
+    jac_values: Callable
     sparsity: np.ndarray
     stoich: np.ndarray
     fluxes: Callable
@@ -159,13 +164,15 @@ def compile_network(network: Network) -> CompiledModel:
     for i, k in keys:
         sparsity[i, k] = True
     rhs = jax_function(dydt, ys, ps)
-    jac_vals = jax_function([entries[k] for k in keys], ys, ps)
-    rows = np.array([k[0] for k in keys], dtype=np.int32)
-    cols = np.array([k[1] for k in keys], dtype=np.int32)
+    nz_rows, nz_cols = np.nonzero(sparsity)
+    jac_values = jax_function(
+        [entries.get((int(i), int(k)), sp.Integer(0)) for i, k in zip(nz_rows, nz_cols, strict=True)],
+        ys, ps,
+    )  # fmt: skip
 
     def jac(t, y, p):
-        vals = jac_vals(t, y, p)
-        return jnp.zeros((n, n), dtype=vals.dtype).at[rows, cols].add(vals)
+        vals = jac_values(t, y, p)
+        return jnp.zeros((n, n), dtype=vals.dtype).at[nz_rows, nz_cols].set(vals)
 
     model = CompiledModel(
         network=network,
@@ -175,6 +182,7 @@ def compile_network(network: Network) -> CompiledModel:
         assignment_names=tuple(sym.assignments),
         rhs=rhs,
         jac=jac,
+        jac_values=jac_values,
         sparsity=sparsity,
         stoich=N,
         fluxes=jax_function(fluxes, ys, ps),

@@ -1,0 +1,130 @@
+"""Where a batched Rosenbrock step spends its time, per component, on a registered model.
+
+Usage::
+
+    python benchmarks/profile_solver.py [MODEL] [--batch B]
+
+Each component is jitted, vmapped over a batch of B states/parameter sets and repeated
+``REPS`` times inside one ``lax.fori_loop`` (so Python dispatch is excluded), exactly as
+it runs inside the solver's while loop. A Rodas5P step costs one Jacobian, one
+right-hand side plus its time derivative (JVP), ``stages - 1`` further right-hand sides,
+one sparse LU factorisation and ``stages`` triangular solves; the table scales each
+component by that count and compares the sum with a measured full solve (steps x time
+per step). Writes ``benchmarks/results/solver_profile_<model>.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+jax.config.update("jax_enable_x64", True)
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mechsim.bench._grid_problem import TIMES, build_problem  # noqa: E402
+from mechsim.solver import Rodas5P, integrate  # noqa: E402
+from mechsim.solver._sparse_lu import SparsityPattern, sparse_lu  # noqa: E402
+
+REPS = 200
+
+
+def _time(fn, *args) -> float:
+    """Seconds per repetition of ``fn`` (compiled first; median of 3 runs)."""
+    f = jax.jit(fn)
+    jax.block_until_ready(f(*args))
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        jax.block_until_ready(f(*args))
+        runs.append(time.perf_counter() - t0)
+    return float(np.median(runs)) / REPS
+
+
+def _repeat(body):
+    """``x -> fori_loop(REPS, x + 1e-300 * body(x))``: keeps every repetition live."""
+
+    def run(y, p):
+        def step(_, acc):
+            return acc + 1e-300 * body(acc, p)
+
+        return jax.lax.fori_loop(0, REPS, step, y)
+
+    return run
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model", nargs="?", default="trofosfamide")
+    ap.add_argument("--batch", type=int, default=256)
+    args = ap.parse_args()
+    prob = build_problem(args.model, args.batch)
+    cm, B = prob.model, args.batch
+    y, p = jnp.asarray(prob.y0), jnp.asarray(prob.p)
+    pattern = SparsityPattern.from_array(np.asarray(cm.sparsity))
+    lu = sparse_lu(pattern)
+    stages = Rodas5P().tableau.stages
+    diag = np.asarray(pattern.rows) == np.asarray(pattern.cols)
+
+    base = jnp.where(diag, 1.0, 0.0) - 1e-3 * jax.jit(cm.jac_values)(0.0, y[0], p[0])
+    factors0 = lu.factor(base)[0]
+
+    def factor_sum(yy, pp):
+        a = lu.factor(base + 1e-9 * jnp.sum(yy))[0]["a"]
+        return jnp.sum(jnp.stack(list(a.values()))) + 0.0 * yy
+
+    comps = {
+        "right-hand side": (jax.vmap(_repeat(lambda yy, pp: cm.rhs(0.0, yy, pp))), stages),
+        "Jacobian values": (jax.vmap(_repeat(lambda yy, pp: jnp.sum(cm.jac_values(0.0, yy, pp)) + 0.0 * yy)), 1),
+        "sparse LU factor": (jax.vmap(_repeat(factor_sum)), 1),
+        "triangular solves": (jax.vmap(_repeat(lambda yy, pp: lu.solve(factors0, yy))), stages),
+    }  # fmt: skip
+    rows = []
+    for name, (fn, count) in comps.items():
+        per = _time(fn, y, p) / B
+        rows.append((name, per, count))
+        print(f"{name:20s} {per * 1e6:8.2f} us per lane x {count}", flush=True)
+
+    def solve_all(yy, pp):
+        sol = integrate(cm.rhs, yy, jnp.asarray(TIMES), pp, jac=cm.jac_values, sparsity=cm.sparsity,
+                        solver=Rodas5P(), rtol=1e-6, atol=1e-9)  # fmt: skip
+        return sol.stats["num_steps"]
+
+    f = jax.jit(jax.vmap(solve_all))
+    steps = np.asarray(jax.block_until_ready(f(y, p)))
+    t0 = time.perf_counter()
+    jax.block_until_ready(f(y, p))
+    wall = time.perf_counter() - t0
+    per_step = wall / B / steps.max()
+    est = sum(per * c for _, per, c in rows)
+    lines = [
+        f"# Solver profile: {args.model} ({cm.n_states} states, {pattern.nnz} Jacobian nonzeros, "
+        f"LU fill {lu.fill})",
+        "",
+        f"Batch {B} (jit(vmap)), CPU {jax.devices()[0].device_kind}, {time.strftime('%Y-%m-%d')}. "
+        f"Full solve: {wall:.2f} s for {B} trajectories, max {steps.max()} / mean {steps.mean():.0f} "
+        f"steps; the batch runs max-steps iterations, so {per_step * 1e6:.1f} us per lane-step.",
+        "",
+        "| component | us per lane | per step | us per lane-step | share of step |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, per, c in rows:
+        lines.append(f"| {name} | {per * 1e6:.2f} | {c} | {per * c * 1e6:.2f} | {per * c / per_step:.0%} |")
+    lines.append(f"| other (step control, dense output, masking, loop) | | | "
+                 f"{(per_step - est) * 1e6:.2f} | {(per_step - est) / per_step:.0%} |")  # fmt: skip
+    lines += ["", "'other' is the measured step minus the sum of the rows (Jacobian and LU rows "
+              "include a sum of their outputs, needed to keep them live)."]  # fmt: skip
+    text = "\n".join(lines) + "\n"
+    out = ROOT / "benchmarks" / "results" / f"solver_profile_{args.model}.md"
+    out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
