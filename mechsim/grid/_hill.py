@@ -113,8 +113,10 @@ def fit_hill_curves(da: Any, dim: str = "dose", **kwargs: Any) -> Any:
     """:func:`fit_hill` along ``dim`` for every curve of ``da`` (an xarray DataArray).
 
     Returns an :class:`xarray.Dataset` over the other dims with ``ec50``, ``ec50_lo``,
-    ``ec50_hi``, ``slope``, ``slope_lo``, ``slope_hi``, ``bottom``, ``top`` and ``fit_ok``
-    (bool; failed fits are NaN and listed in ``attrs['failed']``).
+    ``ec50_hi``, ``slope``, ``slope_lo``, ``slope_hi``, ``bottom``, ``top``, ``fit_ok``
+    (bool; failed fits are NaN and listed in ``attrs['failed']``) and ``ec50_in_range``
+    (bool: the EC50 lies within the tested doses; outside, e.g. for a response still linear
+    in dose, it is an extrapolation of the fitted curve, not a measured midpoint).
     """
     import xarray as xr
 
@@ -138,6 +140,9 @@ def fit_hill_curves(da: Any, dim: str = "dose", **kwargs: Any) -> Any:
     coords = {k: v for k, v in moved.coords.items() if dim not in v.dims}
     data = {f: (other, v.reshape(shape)) for f, v in res.items()}
     data["fit_ok"] = (other, ok.reshape(shape))
+    ec50 = res["ec50"]
+    in_range = ok & (ec50 >= np.nanmin(dose)) & (ec50 <= np.nanmax(dose))
+    data["ec50_in_range"] = (other, in_range.reshape(shape))
     out = xr.Dataset(data, coords=coords, attrs={"failed": failed, "dose_dim": dim})
     for f in ("ec50", "ec50_lo", "ec50_hi"):
         out[f].attrs["units"] = da[dim].attrs.get("units", "dose unit")

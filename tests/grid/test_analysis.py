@@ -71,6 +71,13 @@ def test_hill_ci_covers_true_ec50_on_noisy_synthetic_curves():
     assert np.median(np.abs(np.log10(fits["ec50"].values / ec50))) < 0.05
 
 
+def test_hill_flags_an_ec50_extrapolated_beyond_the_doses():
+    d = np.logspace(0, 1, 8)  # doses 1..10, true EC50s 3 (inside) and 300 (outside)
+    y = np.stack([hill(d, 0.0, 1.0, 3.0, 1.5), hill(d, 0.0, 1.0, 300.0, 1.0)])
+    fits = fit_hill_curves(xr.DataArray(y, dims=("curve", "dose"), coords={"dose": d}), "dose")
+    assert fits["ec50_in_range"].values.tolist() == [True, False]
+
+
 def test_hill_fit_flags_a_flat_curve():
     d = np.logspace(0, 2, 6)
     fit = fit_hill(d, np.ones(6))
