@@ -149,8 +149,12 @@ class RoadRunnerMethod:
         }
         net = self.prob.model.network
         self._species = [by_key[s.key] for s in net.species]
-        rr_species = list(rr.model.getFloatingSpeciesIds())
-        self._sp_index = np.array([rr_species.index(sid) for sid in self._species], dtype=np.int32)
+        floating = list(rr.model.getFloatingSpeciesIds())
+        boundary = list(rr.model.getBoundarySpeciesIds())
+        # boundary (constant) species are not floating: set them through their own index
+        self._float_pos = np.array([k for k, sid in enumerate(self._species) if sid in floating], dtype=np.int64)
+        self._sp_index = np.array([floating.index(self._species[k]) for k in self._float_pos], dtype=np.int32)
+        self._bound_pos = [k for k, sid in enumerate(self._species) if sid in boundary]
         names = list(self.prob.model.param_names)
         rr_params = list(rr.model.getGlobalParameterIds())
         constant = {p.getId() for p in model.getListOfParameters() if p.getConstant()}
@@ -178,7 +182,10 @@ class RoadRunnerMethod:
             p = self.prob.p[i]
             rr.reset()  # time, species and (in libRoadRunner 2.x) parameters back to the file's values
             rr.model.setGlobalParameterValues(self._rr_pidx, p[self._my_pidx])
-            rr.model.setFloatingSpeciesAmounts(self._sp_index, self.prob.y0[i, :nsp])
+            y0 = self.prob.y0[i, :nsp]
+            rr.model.setFloatingSpeciesAmounts(self._sp_index, y0[self._float_pos])
+            for b in self._bound_pos:  # few; this overload has no array form
+                rr.setValue(self._species[b], float(y0[b]))
             try:
                 res = rr.simulate(times=TIMES)
             except RuntimeError:  # CVODE failure: flagged by ok[k] = False, counted by the caller
