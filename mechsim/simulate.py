@@ -67,7 +67,9 @@ def simulate(
         Rosenbrock linear solves: ``"sparse"`` (default; LU with the Jacobian's
         sparsity, Markowitz order and fill fixed at trace time, no pivoting: fastest for
         batched runs) or ``"dense"`` (LAPACK partially pivoted LU: smaller program, quicker
-        to compile, and robust when a diagonal pivot is poor). Ignored by diffrax solvers.
+        to compile, and robust when a diagonal pivot is poor). A model compiled without
+        a sparsity pattern (``cm.sparsity is None``) always uses ``"dense"``. Ignored by
+        diffrax solvers.
 
     Returns
     -------
@@ -100,7 +102,7 @@ def simulate(
         raise MechsimError(
             f"simulate: linear_solver={linear_solver!r} is not known; use 'sparse' or 'dense'"
         )
-    dense = linear_solver == "dense"
+    dense = linear_solver == "dense" or cm.sparsity is None
     return _run(cm, plan, p, ts, y0, solver or Rodas5P(), rtol_a, atol_a, max_steps, t0_a, dense)
 
 

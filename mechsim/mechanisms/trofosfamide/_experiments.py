@@ -9,7 +9,6 @@ Parameter overrides are given in declared units and never recompile.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 
 import equinox as eqx
@@ -36,13 +35,10 @@ N_SLOTS = 42
 RTOL, ATOL = 1e-8, 1e-14
 
 
-def dense(network: mechsim.Network) -> mechsim.CompiledModel:
-    """Compile ``network`` for single trajectories with a dense LU.
-
-    For these ~90-state networks XLA compiles the straight-line sparse LU several times
-    slower than a dense pivoted LU, and the dense solve is also faster per step.
-    """
-    return dataclasses.replace(mechsim.compile_network(network), sparsity=None)
+#: Linear solver of these single-trajectory runs: for ~90-state networks XLA compiles
+#: the straight-line sparse LU several times slower than a dense pivoted LU, and the
+#: dense solve is also faster per step for one trajectory.
+LINEAR_SOLVER = "dense"
 
 
 def half_life_loglinear(t: np.ndarray, y: np.ndarray, t_lo: float, t_hi: float) -> float:
@@ -68,7 +64,7 @@ class WholeBody:
                  times: np.ndarray = TIMES, rtol: float = RTOL) -> None:
         self.times, self.rtol = np.asarray(times), rtol
         self.network = network or build_network()
-        self.cm = dense(self.network)
+        self.cm = mechsim.compile_network(self.network)
         self.patient = patient or Patient()
         template = Regimen.repeated(oral_dose(1.0, "umol"), interval=1.0, n=N_SLOTS)
         self.plan = plan_regimen(self.cm, template, self.patient)
@@ -96,7 +92,8 @@ class WholeBody:
         y0 = self.cm.y0(p)
         for key, umol in (iv_umol or {}).items():
             y0 = y0.at[self.keys.index(key)].add(umol)
-        return mechsim.simulate(self.cm, plan, self.times, params=params, rtol=self.rtol, atol=ATOL, y0=y0)
+        return mechsim.simulate(self.cm, plan, self.times, params=params, rtol=self.rtol, atol=ATOL, y0=y0,
+                                linear_solver=LINEAR_SOLVER)
 
 
 class Vitro:
@@ -106,7 +103,7 @@ class Vitro:
 
     def __init__(self) -> None:
         self.network = build_vitro_network()
-        self.cm = dense(self.network)
+        self.cm = mechsim.compile_network(self.network)
 
     def run(self, params: Mapping[str, float] | None = None, y0_uM: Mapping[str, float] | None = None):
         """Simulate 48 h; ``y0_uM`` replaces the initial state by these concentrations."""
@@ -117,7 +114,8 @@ class Vitro:
             y0 = jnp.zeros_like(y0)
             for key, c in y0_uM.items():
                 y0 = y0.at[self.network.species_keys.index(key)].set(c * vol)
-        return mechsim.simulate(self.cm, None, self.times, params=params, rtol=RTOL, atol=1e-16, y0=y0)
+        return mechsim.simulate(self.cm, None, self.times, params=params, rtol=RTOL, atol=1e-16, y0=y0,
+                                linear_solver=LINEAR_SOLVER)
 
 
 class Blood:
@@ -127,10 +125,11 @@ class Blood:
 
     def __init__(self) -> None:
         self.network = build_blood_network()
-        self.cm = dense(self.network)
+        self.cm = mechsim.compile_network(self.network)
 
     def run(self, params: Mapping[str, float] | None = None, drug: str = "4-hydroxycyclophosphamide"):
         """10 uM of ``drug`` at t = 0, simulated for 1 h."""
         vol = float(self.network.parameter("V_blood").value) * 1e-3
         y0 = jnp.zeros(self.cm.n_states).at[self.network.species_keys.index(f"blood.{drug}")].set(10.0 * vol)
-        return mechsim.simulate(self.cm, None, self.times, params=params, rtol=RTOL, atol=1e-16, y0=y0)
+        return mechsim.simulate(self.cm, None, self.times, params=params, rtol=RTOL, atol=1e-16, y0=y0,
+                                linear_solver=LINEAR_SOLVER)
