@@ -12,7 +12,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mechsim._io import atomic_write_text
+from mechsim.report._markdown import md_table as _md_table
 from mechsim.report._params import parameter_table
+from mechsim.report._survival import (
+    COUPLED_MODELS,
+    run_coupled,
+    survival_table,
+    trofosfamide_section,
+)
 
 __all__ = ["comparison_table", "write_demo"]
 
@@ -46,7 +53,9 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
     """Run every registered scenario and write ``index.md`` and ``index.html`` in ``out_dir``.
 
     The report holds the pathway diagrams, plasma and tumour curves per scenario, the
-    aldoxorubicin-vs-doxorubicin comparison, and the parameter tables with provenance;
+    trofosfamide regimens' cross-link and survival curves (run on the coupled
+    ``trofosfamide-apoptosis`` model), the aldoxorubicin-vs-doxorubicin comparison, the
+    surviving fraction of every regimen, and the parameter tables with provenance;
     figures as PNG and SVG, tables as CSV. Returns the path of ``index.html``.
     """
     from mechsim.scenarios import get_model, list_scenarios
@@ -58,11 +67,12 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
     md: list[str] = ["# mechsim demo report", ""]
     t0 = time.perf_counter()
     scenarios = list_scenarios()
+    n_coupled = sum(sc.model in COUPLED_MODELS for sc in scenarios)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(), console=console, transient=False,
     ) as progress:
-        task = progress.add_task("molecules", total=len(scenarios) + 2)
+        task = progress.add_task("molecules", total=len(scenarios) + n_coupled + 2)
         md += _molecule_section(out_dir)
         progress.advance(task)
         outputs = {}
@@ -73,8 +83,15 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
             out.figures.extend(f.stem for f in files if f.suffix == ".png")
             outputs[sc.name] = out
             progress.advance(task)
+        coupled = {}  # the same regimens on the model with the apoptosis module: one compile
+        for sc in scenarios:
+            if sc.model in COUPLED_MODELS:
+                progress.update(task, description=f"survival {sc.name}")
+                coupled[sc.name] = run_coupled(sc)
+                progress.advance(task)
         progress.update(task, description="tables and report")
-        md += _scenario_sections(outputs)
+        md += _scenario_sections(outputs, coupled)
+        md += trofosfamide_section(coupled, out_dir)
         cmp = comparison_table(outputs)
         if not cmp.empty:
             atomic_write_text(out_dir / "comparison.csv", cmp.to_csv(index=False, float_format="%.6g"))
@@ -82,14 +99,30 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
                    "Tumour doxorubicin exposure (AUC over all tumour compartments), peak free "
                    "doxorubicin in heart, and the surviving tumour-cell fraction at the end of "
                    "each scenario ([comparison.csv](comparison.csv)).", "", _md_table(cmp), ""]
+        sf = survival_table({**outputs, **coupled})
+        if not sf.empty:
+            atomic_write_text(out_dir / "survival.csv", sf.to_csv(index=False, float_format="%.6g"))
+            md += ["## Tumour-cell survival by regimen, both drugs", "",
+                   "Both mechanisms feed the same apoptosis module with DNA lesions per tumour cell: "
+                   "doxorubicin its topoisomerase II DSBs, trofosfamide its interstrand cross-links "
+                   "as DSB-equivalents. Peak lesions per cell and the surviving fraction at the end "
+                   "of each regimen ([survival.csv](survival.csv)).", "", _md_table(sf), ""]
         md += ["## Parameters and their provenance", ""]
-        for model in sorted({sc.model for sc in scenarios}):
+        tables: dict[str, pd.DataFrame] = {}
+        models = sorted({sc.model for sc in scenarios}) + sorted({o.scenario.model for o in coupled.values()})
+        for model in models:
             df = parameter_table(get_model(model))
+            tables[model] = df
             atomic_write_text(out_dir / f"parameters_{model}.csv", df.to_csv(index=False))
             counts = df["kind"].value_counts().to_dict()
+            base = next((b for b, c in COUPLED_MODELS.items() if c == model and b in tables), None)
+            shown, note = df, ""
+            if base is not None:  # list only what the coupling adds to the base model's table
+                shown = df[~df["name"].isin(set(tables[base]["name"]))]
+                note = f" Listed below: the {len(shown)} not in `{base}` (apoptosis module and coupling)."
             md += [f"### {model}", "", f"{len(df)} parameters: " + ", ".join(f"{v} {k}" for k, v in counts.items())
-                   + f" ([parameters_{model}.csv](parameters_{model}.csv)).", "",
-                   _md_table(df[["name", "value", "unit", "kind", "source"]]), ""]
+                   + f" ([parameters_{model}.csv](parameters_{model}.csv)).{note}", "",
+                   _md_table(shown[["name", "value", "unit", "kind", "source"]]), ""]
         progress.advance(task)
     md += [f"_Generated by mechsim in {time.perf_counter() - t0:.0f} s._", ""]
     text = "\n".join(md)
@@ -108,7 +141,8 @@ def _molecule_section(out_dir: Path) -> list[str]:
     return lines
 
 
-def _scenario_sections(outputs: dict) -> list[str]:
+def _scenario_sections(outputs: dict, coupled: dict | None = None) -> list[str]:
+    coupled = coupled or {}
     lines = ["## Scenarios", ""]
     for name, out in outputs.items():
         sc = out.scenario
@@ -125,19 +159,12 @@ def _scenario_sections(outputs: dict) -> list[str]:
             vals = np.asarray(out.result.observable_values())
             df = pd.DataFrame({"observable": obs, "max": vals.max(0), "end": vals[-1]})
             lines += [_md_table(df), ""]
+        if name in coupled:
+            c = coupled[name]
+            sf = float(np.asarray(c.result.observable("surviving_fraction"))[-1])
+            lines += [f"Surviving tumour-cell fraction at the end on `{c.scenario.model}`: {sf:.4g} "
+                      "(curves in the trofosfamide survival section below).", ""]
     return lines
-
-
-def _md_table(df: pd.DataFrame) -> str:
-    def fmt(v):
-        if isinstance(v, float):
-            return f"{v:.4g}"
-        return str(v).replace("|", "/")
-
-    head = "| " + " | ".join(df.columns) + " |"
-    sep = "|" + "---|" * len(df.columns)
-    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join([head, sep, *body])
 
 
 def _html(markdown_text: str) -> str:

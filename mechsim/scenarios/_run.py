@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,8 @@ from mechsim.results import SimulationResult
 from mechsim.scenarios import Scenario, get_model, get_scenario, list_scenarios
 from mechsim.simulate import simulate
 
-__all__ = ["ScenarioOutput", "run_scenario", "write_scenario"]
+__all__ = ["ScenarioOutput", "pad_times", "run_scenario", "shared_n_times", "shared_slots",
+           "write_scenario"]
 
 
 @dataclass(frozen=True)
@@ -37,24 +38,45 @@ def run_scenario(
     rtol: float | None = None,
     atol: float | None = None,
     slots: int | None = None,
+    model: str | None = None,
+    linear_solver: str = "sparse",
+    n_times: int | None = None,
 ) -> ScenarioOutput:
     """Simulate a named scenario on its model's nominal parameters.
 
-    ``rtol``/``atol`` default to the scenario's own tolerances. ``slots`` pads the dosing
-    plan (see :func:`mechsim.dosing.plan_regimen`); default: the largest need among the
-    scenarios of the same model, so that they all share one compiled simulation.
-    Raises :class:`~mechsim.errors.MechsimError` if the solver fails (with the reason).
+    ``rtol``/``atol`` default to the scenario's own tolerances (atol in umol). ``slots``
+    pads the dosing plan (see :func:`mechsim.dosing.plan_regimen`); default: the largest
+    need among the scenarios registered for the scenario's own model, so that they all
+    share one compiled simulation, also when run on another ``model``.
+
+    ``model`` runs the scenario's regimen, times and tolerances on another registered
+    model that holds the dosed species, e.g. ``"trofosfamide-apoptosis"`` (the
+    trofosfamide mechanism driving the apoptosis module) for a trofosfamide scenario;
+    the returned :attr:`ScenarioOutput.scenario` then names that model.
+    ``linear_solver`` is passed to :func:`~mechsim.simulate.simulate` (``"dense"``
+    compiles quicker on ~100-state models). ``n_times`` pads the output times to that
+    many (see :func:`pad_times`; e.g. :func:`shared_n_times`), so that scenarios with
+    different output grids share one compiled simulation; the result holds the
+    scenario's own times only. Default: no padding. Raises
+    :class:`~mechsim.errors.MechsimError` if the solver fails (with the reason).
     """
     sc = get_scenario(name_or_scenario) if isinstance(name_or_scenario, str) else name_or_scenario
-    net = get_model(sc.model)
-    cm = compile_network(net)
     if slots is None:
         slots = shared_slots(sc.model)
+    if model is not None and model != sc.model:
+        sc = replace(sc, model=model)
+    cm = compile_network(get_model(sc.model))
     plan = plan_regimen(cm, sc.regimen(), sc.patient, slots=slots)
-    res = simulate(cm, plan, np.asarray(sc.times, dtype=float), params=sc.params or None,
-                   rtol=sc.rtol if rtol is None else rtol, atol=sc.atol if atol is None else atol)
+    times = np.asarray(sc.times, dtype=float)
+    padded, keep = pad_times(times, times.size if n_times is None else n_times)
+    res = simulate(cm, plan, padded, params=sc.params or None,
+                   rtol=sc.rtol if rtol is None else rtol, atol=sc.atol if atol is None else atol,
+                   linear_solver=linear_solver)
+    if padded.size != times.size:
+        res = SimulationResult(ts=res.ts[keep], ys=res.ys[keep], p=res.p, status=res.status,
+                               model=res.model)
     if int(res.status) != 0:
-        raise MechsimError(f"scenario {sc.name!r}: the solver failed: {res.messages()[0]}")
+        raise MechsimError(f"scenario {sc.name!r} (model {sc.model!r}): the solver failed: {res.messages()[0]}")
     tc = res.to_dataframe(sc.name)
     return ScenarioOutput(sc, res, tc, summarize_timecourse(tc))
 
@@ -68,6 +90,46 @@ def shared_slots(model: str) -> int:
             n_bolus = sum(d.duration == 0 for d in reg.doses)
             need = max(need, len(reg.edges()), n_bolus, len(reg.doses) - n_bolus)
     return need
+
+
+def shared_n_times(model: str) -> int:
+    """Largest number of output times among the registered scenarios of ``model``."""
+    return max((len(sc.times) for sc in list_scenarios() if sc.model == model), default=1)
+
+
+def pad_times(times: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Output times (h) padded to ``n`` with extra points inside their span.
+
+    The output-time count is an array shape, so it fixes the compiled simulation;
+    padding lets runs with different grids share one compile. Added points are spread
+    evenly over ``[times[0], times[-1]]``, at least a quarter of their spacing away from
+    the given ones, so the simulated span does not change. Returns ``(padded, keep)`` with
+    ``padded[keep] == times``. Raises :class:`~mechsim.errors.MechsimError` if ``n`` is
+    smaller than ``len(times)`` or a single time cannot be padded.
+    """
+    t = np.asarray(times, dtype=float)
+    extra = n - t.size
+    if extra < 0:
+        raise MechsimError(f"pad_times: n={n} is smaller than the {t.size} output times")
+    if extra == 0:
+        return t, np.arange(t.size)
+    span = float(t[-1] - t[0])
+    if span <= 0.0:
+        raise MechsimError(f"pad_times: cannot pad output times spanning {span} h to n={n}")
+    m = extra
+    while True:
+        cand = np.linspace(t[0], t[-1], m + 2)[1:-1]
+        idx = np.searchsorted(t, cand)
+        gap = np.minimum(np.abs(cand - t[np.maximum(idx - 1, 0)]),
+                         np.abs(t[np.minimum(idx, t.size - 1)] - cand))
+        cand = cand[gap > 0.25 * span / (m + 1)]  # no near-duplicates: no tiny solver steps
+        if cand.size >= extra:
+            break
+        m += extra - cand.size
+    cand = cand[np.round(np.linspace(0, cand.size - 1, extra)).astype(int)]
+    both = np.concatenate([t, cand])
+    order = np.argsort(both, kind="stable")
+    return both[order], np.flatnonzero(order < t.size)
 
 
 def write_scenario(out: ScenarioOutput, out_dir: str | Path) -> list[Path]:

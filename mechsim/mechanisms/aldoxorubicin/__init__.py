@@ -29,29 +29,11 @@ __all__ = [
     "aldoxorubicin_regimen",
     "build_aldoxorubicin",
     "build_doxorubicin",
-    "build_trofosfamide_apoptosis",
     "doxorubicin_regimen",
     "release_half_life",
 ]
 
-
-def build_trofosfamide_apoptosis() -> Network:
-    """Trofosfamide mechanism driving the shared apoptosis module with its ICL formula.
-
-    Requires :mod:`mechsim.mechanisms.trofosfamide` (``build_network`` and
-    ``damage_formula``, ICLs per tumour cell in ``1/cell``); the signalling compartment
-    ``tumor_cell`` is added to it.
-    """
-    from mechsim.mechanisms import trofosfamide
-    from mechsim.mechanisms.apoptosis import apoptosis_module
-
-    upstream = trofosfamide.build_network()
-    return apoptosis_module(trofosfamide.damage_formula(), "tumor_cell", damage_unit="1/cell",
-                            upstream=upstream, name="trofosfamide-apoptosis")
-
-
 MODELS: dict[str, Callable[[], Network]] = {
     "aldoxorubicin": build_aldoxorubicin,
     "doxorubicin": build_doxorubicin,
-    "trofosfamide-apoptosis": build_trofosfamide_apoptosis,
 }

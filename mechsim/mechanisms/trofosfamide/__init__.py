@@ -2,9 +2,16 @@
 
 Public surface: :func:`build_network` (the whole-body mechanism), the in-vitro
 calibration networks, :func:`damage_formula` (ICLs per tumour cell, for the apoptosis
-module), and the scenario registry entries ``SCENARIOS`` and ``MODELS``.
+module), :func:`build_trofosfamide_apoptosis` (the mechanism driving the shared apoptosis
+module, registered as ``trofosfamide-apoptosis``), and the scenario registry entries
+``SCENARIOS`` and ``MODELS``.
 """
 
+from mechsim.mechanisms.trofosfamide._apoptosis import (
+    COUPLED_MODEL,
+    build_trofosfamide_apoptosis,
+    coupling_formula,
+)
 from mechsim.mechanisms.trofosfamide._dna import damage_formula
 from mechsim.mechanisms.trofosfamide._network import (
     build_blood_network,
@@ -15,11 +22,14 @@ from mechsim.mechanisms.trofosfamide._network import (
 from mechsim.mechanisms.trofosfamide._scenarios import MODELS, SCENARIOS
 
 __all__ = [
+    "COUPLED_MODEL",
     "MODELS",
     "SCENARIOS",
     "build_blood_network",
     "build_network",
+    "build_trofosfamide_apoptosis",
     "build_vitro_network",
+    "coupling_formula",
     "damage_formula",
     "phosphorus_formula",
 ]

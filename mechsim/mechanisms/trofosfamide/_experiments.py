@@ -25,7 +25,7 @@ from mechsim.mechanisms.trofosfamide._network import (
 from mechsim.mechanisms.trofosfamide._scenarios import oral_dose
 from mechsim.simulate import parameter_vector
 
-__all__ = ["N_SLOTS", "TIMES", "Blood", "Vitro", "WholeBody", "dense", "half_life_crossing", "half_life_loglinear"]
+__all__ = ["LINEAR_SOLVER", "N_SLOTS", "TIMES", "Blood", "Vitro", "WholeBody", "half_life_crossing", "half_life_loglinear"]
 
 #: Output grid (h): every 0.05 h for the first day, then every 0.5 h to day 28.
 TIMES = np.concatenate([np.arange(0.0, 24.0, 0.05), np.arange(24.0, 672.0 + 1e-9, 0.5)])

@@ -51,7 +51,15 @@ def _build():
     return build_network()
 
 
-MODELS = {"trofosfamide": _build}
+def _build_coupled():
+    from mechsim.mechanisms.trofosfamide._apoptosis import build_trofosfamide_apoptosis
+
+    return build_trofosfamide_apoptosis()
+
+
+#: The scenarios run on ``trofosfamide``; ``trofosfamide-apoptosis`` adds the shared
+#: apoptosis module (run a scenario on it with ``run_scenario(name, model=...)``).
+MODELS = {"trofosfamide": _build, "trofosfamide-apoptosis": _build_coupled}
 
 SCENARIOS = (
     Scenario(
