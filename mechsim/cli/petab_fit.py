@@ -6,21 +6,39 @@ Attach with ``petab_app.command("fit")(petab_fit)``.
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
 import typer
 
 from mechsim.errors import MechsimError
+
+#: Absolute llh tolerance of the second convergence count reported beside ``--tol-best``.
+LOOSE_TOL = 0.1
+
+
+class Method(StrEnum):
+    """Optimiser: ``auto`` = Levenberg-Marquardt when all noise is normal, else BFGS."""
+
+    auto = "auto"
+    lm = "lm"
+    bfgs = "bfgs"
 
 
 def petab_fit(
     problem: Path = typer.Argument(..., help="PEtab problem YAML"),
     starts: int = typer.Option(50, "--starts", help="number of Latin-hypercube starts"),
     out: Path = typer.Option(Path("petab_fit"), "--out", help="output folder"),
-    max_steps: int = typer.Option(1000, "--max-steps", help="optimiser steps per start"),
+    method: Method = typer.Option(Method.auto, "--method",
+                                  help="auto (LM for normal noise, else BFGS), lm or bfgs"),
+    tol: float = typer.Option(1e-6, "--tol", help="optimiser rtol = atol (Cauchy termination)"),
+    max_steps: int = typer.Option(500, "--max-steps", help="optimiser steps per start"),
+    tol_best: float = typer.Option(1e-3, "--tol-best",
+                                   help="llh tolerance for counting starts converged to the best"),
     seed: int = typer.Option(0, "--seed", help="Latin-hypercube seed"),
-) -> None:
-    """Multi-start BFGS fit of a PEtab problem; writes DIR/result.json and waterfall.png."""
+) -> None:  # fmt: skip
+    """Multi-start fit of a PEtab problem; writes DIR/result.json, waterfall.png, fit.png."""
     import matplotlib.pyplot as plt
     import optimistix as optx
 
@@ -32,21 +50,35 @@ def petab_fit(
     except (MechsimError, ValueError, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    if method == Method.lm and prob.residual_fn is None:
+        err.print("[red]error:[/red] --method lm needs normal noise on every observable")
+        raise typer.Exit(2)
+    use_lm = method == Method.lm or (method == Method.auto and prob.residual_fn is not None)
+    optimizer = (optx.LevenbergMarquardt(rtol=tol, atol=tol) if use_lm
+                 else optx.BFGS(rtol=tol, atol=tol))  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     prog, callback = progress_display(starts, f"fitting {prob.label}")
     with prog:
-        result = fit(prob, starts=starts, optimizer=optx.BFGS(rtol=1e-8, atol=1e-8),
-                     max_steps=max_steps, seed=seed, progress=callback)  # fmt: skip
-    summary = result.summary()
+        result = fit(prob, starts=starts, optimizer=optimizer, max_steps=max_steps, seed=seed,
+                     tol_best=tol_best, progress=callback)  # fmt: skip
+    full = result.summary()
+    finite = np.isfinite(result.fvals)
     summary = {
         "problem": str(problem),
         "best_llh": -result.fval_best,
-        "best_parameters": summary["best_parameters"],
+        "best_parameters": full["best_parameters"],
         "n_starts": result.n_starts,
         "n_converged_to_best": result.n_converged_to_best,
+        "converged_tol_llh": tol_best,
+        f"n_within_{LOOSE_TOL:g}_of_best": int(np.sum(result.fvals <= result.fval_best + LOOSE_TOL)),
+        "n_failed_starts": int(np.sum(~finite)),
         "wall_s": result.wall_s,
-        **{k: v for k, v in summary.items() if k not in ("best_parameters", "best_llh")},
-    }
+        "method": "levenberg-marquardt" if use_lm else "bfgs",
+        "llhs": [float(-v) for v in result.fvals],
+        **{k: v for k, v in full.items()
+           if k not in ("best_parameters", "best_llh", "n_starts", "n_converged_to_best", "wall_s",
+                        "fvals")},
+    }  # fmt: skip
     ax = plot_waterfall(result)
     ax.figure.tight_layout()
     ax.figure.savefig(out / "waterfall.png", dpi=120)
@@ -59,25 +91,35 @@ def petab_fit(
     summary["figures"] = files
     (out / "result.json").write_text(json.dumps(summary, indent=2) + "\n")
     console.print(f"best llh {-result.fval_best:.6f}; {result.n_converged_to_best}/{starts} "
-                  f"starts at the best; {result.wall_s:.1f} s; wrote {out}")  # fmt: skip
+                  f"starts within {tol_best:g} of the best; {result.wall_s:.1f} s; wrote {out}")  # fmt: skip
 
 
 def _fit_vs_data(problem: Path, result):
-    """Measurements vs simulation at the best fit, if the PEtab module offers simulations."""
-    try:
-        from mechsim.petab import simulate_measurements  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    """Measurements (points) and simulation (lines) at the best fit, one panel per
+    observable, one colour per condition; None if the best start failed."""
     import matplotlib.pyplot as plt
 
+    from mechsim.petab import simulate_measurements
+
+    if not np.isfinite(result.fval_best):
+        return None
     table = simulate_measurements(problem, result.x_best)
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for i, (obs, g) in enumerate(table.groupby("observableId")):
-        g = g.sort_values("time")
-        ax.plot(g["time"], g["measurement"], "o", ms=3, color=f"C{i % 10}", label=str(obs))
-        ax.plot(g["time"], g["simulation"], "-", lw=1, color=f"C{i % 10}")
-    ax.set_xlabel("time")
-    ax.set_ylabel("observable")
-    ax.legend(fontsize=7)
+    groups = list(table.groupby("observableId", sort=False))
+    cols = min(len(groups), 3)
+    rows = -(-len(groups) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
+    for ax, (obs, g) in zip(axes.ravel(), groups, strict=False):
+        for i, (cond, gc) in enumerate(g.groupby("simulationConditionId", sort=False)):
+            gc = gc.sort_values("time")
+            ax.errorbar(gc["time"], gc["measurement"], yerr=gc["sigma"], fmt="o", ms=3,
+                        color=f"C{i % 10}", label=str(cond), lw=0.6)  # fmt: skip
+            ax.plot(gc["time"], gc["simulation"], "-", lw=1, color=f"C{i % 10}")
+        ax.set_title(str(obs), fontsize=9)
+        ax.set_xlabel("time")
+        if g["simulationConditionId"].nunique() <= 8:
+            ax.legend(fontsize=6)
+    for ax in axes.ravel()[len(groups):]:
+        ax.set_visible(False)
+    fig.suptitle(f"best fit, llh {-result.fval_best:.4f}", fontsize=10)
     fig.tight_layout()
     return fig

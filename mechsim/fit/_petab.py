@@ -1,4 +1,4 @@
-"""A :class:`Problem` from a PEtab problem, via ``mechsim.petab.make_objective``."""
+"""A :class:`Problem` from a PEtab problem, via ``mechsim.petab``."""
 
 from __future__ import annotations
 
@@ -12,21 +12,37 @@ from mechsim.fit._problem import Problem
 __all__ = ["petab_problem"]
 
 
-def petab_problem(problem: str | os.PathLike[str], *, gradient: GradientMode = "fwd") -> Problem:
-    """Wrap the PEtab engineer's objective ``(nllh_fn, x_nominal, names, bounds)``.
+def petab_problem(
+    problem: str | os.PathLike[str],
+    *,
+    gradient: GradientMode = "fwd",
+    rtol: float = 1e-8,
+    atol: float = 1e-12,
+    sigma_floor: float | None = None,
+) -> Problem:
+    """Wrap the PEtab objective (and, with normal noise everywhere, its residuals).
 
     The parameter scales come from the PEtab parameter table (estimated rows, in the
-    objective's order). Residuals are not available (likelihood-only objective), so
-    least-squares solvers do not apply; use a minimiser (BFGS).
+    objective's order). When every observable has normal noise the problem also gets
+    ``residual_fn`` (weighted residuals plus sigma residuals, see
+    :mod:`mechsim.petab._least_squares`), so :func:`~mechsim.fit.fit` uses
+    Levenberg-Marquardt by default; with Laplace noise it has none and BFGS is used.
+    ``rtol``/``atol`` are the integrator's tolerances; ``sigma_floor`` (observable
+    units) the smallest noise level the sigma residuals must represent.
     """
-    from mechsim.petab import load_tables, make_objective
+    from mechsim.petab import default_sigma_floor, load_tables, petab_functions
+    from mechsim.petab._least_squares import residuals_from
 
     tables = load_tables(problem)
-    nllh, x_nominal, names, (lower, upper) = make_objective(tables)
-    scale_of = dict(zip(tables.table_ids, tables.scales, strict=True))
-    scales = tuple(scale_of[n] for n in names)
+    fns = petab_functions(tables, rtol=rtol, atol=atol)
+    residual_fn = None
+    if not np.any(fns.laplace):
+        floor = sigma_floor if sigma_floor is not None else default_sigma_floor(tables)
+        residual_fn = residuals_from(fns, floor).residuals
     label = os.path.splitext(os.path.basename(str(problem)))[0]
+    lower, upper = fns.bounds
     return Problem(
-        names=tuple(names), scales=scales, lower=np.asarray(lower), upper=np.asarray(upper),
-        x_nominal=np.asarray(x_nominal), nllh_fn=nllh, gradient=gradient, label=label,
+        names=fns.names, scales=fns.scales, lower=np.asarray(lower), upper=np.asarray(upper),
+        x_nominal=np.asarray(fns.x_nominal), nllh_fn=fns.nllh, residual_fn=residual_fn,
+        gradient=gradient, label=label,
     )  # fmt: skip

@@ -116,14 +116,17 @@ class Problem:
         return network_problem(network, data, **kwargs)
 
     @classmethod
-    def from_petab(cls, problem, *, gradient: GradientMode = "fwd") -> Problem:
-        """A problem from a PEtab problem (YAML path or ``petab.Problem``).
+    def from_petab(cls, problem, *, gradient: GradientMode = "fwd", rtol: float = 1e-8,
+                   atol: float = 1e-12, sigma_floor: float | None = None) -> Problem:  # fmt: skip
+        """A problem from a PEtab problem (YAML path).
 
-        Uses ``mechsim.petab.make_objective`` (nllh on the PEtab parameter scales).
+        The nllh on the PEtab parameter scales (``mechsim.petab``) and, when all noise
+        is normal, its least-squares residuals; see :func:`mechsim.fit._petab.petab_problem`.
         """
         from mechsim.fit._petab import petab_problem
 
-        return petab_problem(problem, gradient=gradient)
+        return petab_problem(problem, gradient=gradient, rtol=rtol, atol=atol,
+                             sigma_floor=sigma_floor)  # fmt: skip
 
     # ----------------------------------------------------------------- evaluation
     @property

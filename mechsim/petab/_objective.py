@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
@@ -26,7 +27,7 @@ from mechsim.petab._observables import observable_functions
 from mechsim.petab._tables import PetabTables, ValueRef, load_tables
 from mechsim.solver import Rodas5P, integrate
 
-__all__ = ["make_objective"]
+__all__ = ["PetabFunctions", "make_objective", "petab_functions"]
 
 _SCALE_CODE = {"lin": 0, "log": 1, "log10": 2}
 _TRANSFORM = {"lin": 0, "log": 1, "log10": 2}
@@ -50,6 +51,39 @@ def _resolve(num: np.ndarray, idx: np.ndarray, theta: jnp.ndarray) -> jnp.ndarra
     return jnp.where(idx >= 0, theta[np.maximum(idx, 0)], num)
 
 
+@dataclass(frozen=True)
+class PetabFunctions:
+    """Pure JAX functions of the estimated parameters ``x`` (on their PEtab scales).
+
+    Attributes
+    ----------
+    predict:
+        ``x -> (simulation, sigma, ok)``: per measurement row (rows with a finite
+        measurement, in table order) the observable value and the noise standard
+        deviation, on the linear scale, and whether every integration succeeded.
+    nllh:
+        ``x -> -log L`` (PEtab definition, constant terms included); ``inf`` where an
+        integration failed.
+    measurements:
+        The measured values, ``transform`` (0 lin, 1 log, 2 log10) and ``laplace``
+        (bool) per row.
+    names, x_nominal, bounds:
+        Estimated parameters, their nominal values and ``(lower, upper)`` on their scales.
+    scales:
+        Their PEtab scales (``"lin"``, ``"log"``, ``"log10"``).
+    """
+
+    predict: Callable
+    nllh: Callable
+    measurements: np.ndarray
+    transform: np.ndarray
+    laplace: np.ndarray
+    names: tuple[str, ...]
+    x_nominal: jnp.ndarray
+    bounds: tuple[np.ndarray, np.ndarray]
+    scales: tuple[str, ...]
+
+
 def make_objective(
     problem: str | os.PathLike[str] | PetabTables,
     *,
@@ -64,6 +98,21 @@ def make_objective(
     parameter scales. ``nllh_fn(x)`` returns the negative log-likelihood (PEtab
     definition, constant terms included).
     """
+    fns = petab_functions(problem, rtol=rtol, atol=atol, t_steady=t_steady, max_steps=max_steps)
+    return fns.nllh, fns.x_nominal, fns.names, fns.bounds
+
+
+def petab_functions(
+    problem: str | os.PathLike[str] | PetabTables,
+    *,
+    rtol: float = 1e-8,
+    atol: float = 1e-12,
+    t_steady: float = 1e6,
+    max_steps: int = 100_000,
+) -> PetabFunctions:
+    """Build the prediction and likelihood functions of a PEtab v1 problem (see
+    :class:`PetabFunctions`); ``rtol``/``atol`` are the integrator's tolerances,
+    ``t_steady`` (model time units) the pre-equilibration horizon."""
     tables = problem if isinstance(problem, PetabTables) else load_tables(problem)
     obs = observable_functions(tables)
     cm = compile_network(obs.network)
@@ -96,7 +145,7 @@ def make_objective(
                         rtol=rtol, atol=atol, t0=t0, max_steps=max_steps)
         return sol.ys, sol.status
 
-    def nllh(x: jnp.ndarray) -> jnp.ndarray:
+    def predict(x: jnp.ndarray):
         theta = nominal_lin.at[est].set(_unscale(jnp.asarray(x), codes[est]))
         p_sim = conds.params(theta, conds.sim)
         if conds.has_pre.any():
@@ -126,10 +175,15 @@ def make_objective(
             g = jax.vmap(lambda t, y, p, o, n, k=k: obs.sigma[k](t, y, p, theta, o, n))
             sim = sim.at[rows].set(jnp.broadcast_to(f(*args), (len(rows),)))
             sigma = sigma.at[rows].set(jnp.broadcast_to(g(*args), (len(rows),)))
+        return sim, sigma, ok
+
+    def nllh(x: jnp.ndarray) -> jnp.ndarray:
+        sim, sigma, ok = predict(x)
         llh = _log_density(jnp.asarray(m), sim, sigma, transform, laplace)
         return jnp.where(ok, -jnp.sum(llh), jnp.inf)
 
-    return nllh, x_nominal, names, bounds
+    return PetabFunctions(predict, nllh, m, transform, laplace, names, x_nominal, bounds,
+                          tuple(tables.scales[i] for i in est))
 
 
 def _log_density(m, y, sigma, transform, laplace):

@@ -6,13 +6,15 @@ import json
 from pathlib import Path
 
 import jax
-import libsbml
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from mechsim.cli import app
 from mechsim.petab import llh, make_objective
+from tests.petab.tiny import K
+from tests.petab.tiny import expected_llh as _expected
+from tests.petab.tiny import tiny_problem as _tiny
 
 # llh at the nominal parameters as computed by AMICI (shared/petab/REFERENCE.md)
 REFERENCE = {
@@ -22,70 +24,6 @@ REFERENCE = {
     "Zheng_PNAS2012": 278.33353271001477,
     "Bruno_JExpBot2016": 46.688176988431806,
 }
-
-T = np.array([0.0, 1.0, 2.5])
-DATA = np.array([19.0, 9.0, 2.0])
-K, SCALE, SIGMA, A0 = 0.7, 2.0, 0.5, 10.0
-
-
-def _tiny(tmp: Path, distribution: str, transform: str) -> Path:
-    """A -> (k), observable scale * A with noise sigma; k estimated on log10 scale."""
-    doc = libsbml.SBMLDocument(3, 2)
-    m = doc.createModel()
-    m.setId("decay")
-    c = m.createCompartment()
-    c.setId("c")
-    c.setSize(1.0)
-    c.setConstant(True)
-    s = m.createSpecies()
-    s.setId("A")
-    s.setCompartment("c")
-    s.setInitialConcentration(A0)
-    s.setHasOnlySubstanceUnits(False)
-    s.setBoundaryCondition(False)
-    s.setConstant(False)
-    p = m.createParameter()
-    p.setId("k")
-    p.setValue(1.0)
-    p.setConstant(True)
-    r = m.createReaction()
-    r.setId("decay")
-    r.setReversible(False)
-    sr = r.createReactant()
-    sr.setSpecies("A")
-    sr.setStoichiometry(1.0)
-    sr.setConstant(True)
-    r.createKineticLaw().setMath(libsbml.parseL3Formula("k * A * c"))
-    (tmp / "model.xml").write_text(libsbml.writeSBMLToString(doc))
-    (tmp / "conditions.tsv").write_text("conditionId\nc0\n")
-    (tmp / "observables.tsv").write_text(
-        "observableId\tobservableFormula\tnoiseFormula\tobservableTransformation\tnoiseDistribution\n"
-        f"obs_a\tobservableParameter1_obs_a * A\tnoiseParameter1_obs_a\t{transform}\t{distribution}\n")
-    rows = "".join(f"obs_a\tc0\t{y}\t{t}\tscale\t{SIGMA}\n" for t, y in zip(T, DATA, strict=True))
-    (tmp / "measurements.tsv").write_text(
-        "observableId\tsimulationConditionId\tmeasurement\ttime\tobservableParameters\tnoiseParameters\n"
-        + rows)
-    (tmp / "parameters.tsv").write_text(
-        "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\testimate\n"
-        f"k\tlog10\t0.001\t100\t{K}\t1\nscale\tlin\t0\t10\t{SCALE}\t0\n")
-    (tmp / "problem.yaml").write_text(
-        "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n- condition_files: [conditions.tsv]\n"
-        "  measurement_files: [measurements.tsv]\n  observable_files: [observables.tsv]\n"
-        "  sbml_files: [model.xml]\n")
-    return tmp / "problem.yaml"
-
-
-def _expected(distribution: str, transform: str, k: float = K) -> float:
-    y = SCALE * A0 * np.exp(-k * T)
-    h = {"lin": lambda v: v, "log": np.log, "log10": np.log10}[transform]
-    r = h(DATA) - h(y)
-    if distribution == "normal":
-        out = -0.5 * np.log(2 * np.pi * SIGMA**2) - 0.5 * (r / SIGMA) ** 2
-    else:
-        out = -np.log(2 * SIGMA) - np.abs(r) / SIGMA
-    jac = {"lin": 0.0, "log": -np.log(DATA), "log10": -np.log(DATA * np.log(10))}[transform]
-    return float(np.sum(out + jac))
-
 
 @pytest.mark.parametrize(("distribution", "transform"),
                          [("normal", "lin"), ("laplace", "log"), ("normal", "log10")])
