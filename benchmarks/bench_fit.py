@@ -86,14 +86,20 @@ def scipy_fit(problem, starts: np.ndarray, max_nfev: int = 2000) -> dict:
     return out
 
 
-def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300) -> dict:
-    """Objective+gradient timing, a multi-start BFGS fit, and the scipy comparison."""
+def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300,
+                polish_steps: int = 200, rtol: float = 1e-8, atol: float = 1e-12) -> dict:
+    """Objective+gradient timing, a multi-start fit, and the scipy comparison.
+
+    The fit is what ``mechsim petab fit --method auto`` runs: with normal noise
+    everywhere Levenberg-Marquardt (``max_steps``) then a BFGS polish (``polish_steps``),
+    else BFGS; ``rtol``/``atol`` are the integrator's tolerances.
+    """
     import optimistix as optx
 
     from mechsim.fit import Problem, fit
 
     yaml = PETAB / name / f"{name}.yaml"
-    prob = Problem.from_petab(yaml)
+    prob = Problem.from_petab(yaml, rtol=rtol, atol=atol)
     x = np.asarray(prob.x_nominal)
     f_first, f_med = median_time(jax.jit(prob.objective), x)
     g_first, g_med = median_time(jax.jit(prob.value_and_grad), x)
@@ -102,10 +108,17 @@ def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300)
     def progress(done, total, best, elapsed):
         print(f"  {done}/{total} starts done, best {best:.6f}, {elapsed:.0f} s", flush=True)
 
-    result = fit(prob, starts=starts, optimizer=optx.BFGS(rtol=1e-8, atol=1e-8), max_steps=max_steps,
-                 progress=progress)  # fmt: skip
+    if prob.residual_fn is not None:
+        optimizer = optx.LevenbergMarquardt(rtol=1e-6, atol=1e-6)
+        polish = optx.BFGS(rtol=1e-8, atol=1e-8) if polish_steps > 0 else None
+    else:
+        optimizer, polish = optx.BFGS(rtol=1e-8, atol=1e-8), None
+    result = fit(prob, starts=starts, optimizer=optimizer, max_steps=max_steps, progress=progress,
+                 polish=polish, polish_steps=polish_steps)  # fmt: skip
     out = {
         "problem": name, "n_parameters": prob.n, "llh_nominal": -float(prob.objective(x)),
+        "integrator_rtol": rtol, "integrator_atol": atol, "n_starts": starts,
+        "optimizer": result.optimizer, "max_steps": max_steps, "polish_steps": polish_steps,
         "objective_s": f_med, "objective_compile_s": f_first,
         "objective_and_gradient_fwd_s": g_med, "objective_and_gradient_compile_s": g_first,
         "fit": {k: v for k, v in result.summary().items() if k not in ("fvals", "n_steps")},
@@ -166,17 +179,17 @@ def main() -> None:
     ap.add_argument("--starts", type=int, default=50)
     ap.add_argument("--scipy-starts", type=int, default=10)
     ap.add_argument("--max-steps", type=int, default=300)
+    ap.add_argument("--polish-steps", type=int, default=200)
+    ap.add_argument("--rtol", type=float, default=1e-8)
+    ap.add_argument("--atol", type=float, default=1e-12)
     args = ap.parse_args()
+    opts = {"polish_steps": args.polish_steps, "rtol": args.rtol, "atol": args.atol}
     if args.what == "boehm":
-        write(
-            "boehm",
-            bench_petab("Boehm_JProteomeRes2014", args.starts, args.scipy_starts, args.max_steps),
-        )
+        write("boehm", bench_petab("Boehm_JProteomeRes2014", args.starts, args.scipy_starts,
+                                   args.max_steps, **opts))
     elif args.what == "petab":
-        write(
-            args.name.split("_")[0].lower(),
-            bench_petab(args.name, args.starts, args.scipy_starts, args.max_steps),
-        )
+        write(args.name.split("_")[0].lower(),
+              bench_petab(args.name, args.starts, args.scipy_starts, args.max_steps, **opts))
     else:
         write("gradient", bench_gradient())
 

@@ -19,7 +19,8 @@ LOOSE_TOL = 0.1
 
 
 class Method(StrEnum):
-    """Optimiser: ``auto`` = Levenberg-Marquardt when all noise is normal, else BFGS."""
+    """Optimiser: ``auto`` = Levenberg-Marquardt then a BFGS polish when all noise is
+    normal, else BFGS."""
 
     auto = "auto"
     lm = "lm"
@@ -31,9 +32,14 @@ def petab_fit(
     starts: int = typer.Option(50, "--starts", help="number of Latin-hypercube starts"),
     out: Path = typer.Option(Path("petab_fit"), "--out", help="output folder"),
     method: Method = typer.Option(Method.auto, "--method",
-                                  help="auto (LM for normal noise, else BFGS), lm or bfgs"),
+                                  help="auto (LM + BFGS polish for normal noise, else BFGS), "
+                                       "lm or bfgs"),
     tol: float = typer.Option(1e-6, "--tol", help="optimiser rtol = atol (Cauchy termination)"),
     max_steps: int = typer.Option(500, "--max-steps", help="optimiser steps per start"),
+    polish_steps: int = typer.Option(
+        200, "--polish-steps", help="BFGS polish steps after LM (auto only; 0: no polish)"),
+    rtol: float = typer.Option(1e-8, "--rtol", help="integrator relative tolerance"),
+    atol: float = typer.Option(1e-12, "--atol", help="integrator absolute tolerance"),
     tol_best: float = typer.Option(1e-3, "--tol-best",
                                    help="llh tolerance for counting starts converged to the best"),
     seed: int = typer.Option(0, "--seed", help="Latin-hypercube seed"),
@@ -46,7 +52,7 @@ def petab_fit(
     from mechsim.fit import Problem, fit, plot_waterfall
 
     try:
-        prob = Problem.from_petab(problem)
+        prob = Problem.from_petab(problem, rtol=rtol, atol=atol)
     except (MechsimError, ValueError, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -56,11 +62,15 @@ def petab_fit(
     use_lm = method == Method.lm or (method == Method.auto and prob.residual_fn is not None)
     optimizer = (optx.LevenbergMarquardt(rtol=tol, atol=tol) if use_lm
                  else optx.BFGS(rtol=tol, atol=tol))  # fmt: skip
+    polish = None
+    if method == Method.auto and use_lm and polish_steps > 0:
+        polish = optx.BFGS(rtol=min(tol, 1e-8), atol=min(tol, 1e-8))
     out.mkdir(parents=True, exist_ok=True)
     prog, callback = progress_display(starts, f"fitting {prob.label}")
     with prog:
         result = fit(prob, starts=starts, optimizer=optimizer, max_steps=max_steps, seed=seed,
-                     tol_best=tol_best, progress=callback)  # fmt: skip
+                     tol_best=tol_best, progress=callback, polish=polish,
+                     polish_steps=polish_steps)  # fmt: skip
     full = result.summary()
     finite = np.isfinite(result.fvals)
     summary = {
@@ -73,7 +83,10 @@ def petab_fit(
         f"n_within_{LOOSE_TOL:g}_of_best": int(np.sum(result.fvals <= result.fval_best + LOOSE_TOL)),
         "n_failed_starts": int(np.sum(~finite)),
         "wall_s": result.wall_s,
-        "method": "levenberg-marquardt" if use_lm else "bfgs",
+        "method": ("levenberg-marquardt" if use_lm else "bfgs")
+        + (" + bfgs polish" if polish is not None else ""),
+        "integrator_rtol": rtol,
+        "integrator_atol": atol,
         "llhs": [float(-v) for v in result.fvals],
         **{k: v for k, v in full.items()
            if k not in ("best_parameters", "best_llh", "n_starts", "n_converged_to_best", "wall_s",

@@ -37,6 +37,8 @@ def fit(
     chunk: int = 25,
     tol_best: float = 1e-3,
     progress: Progress | None = None,
+    polish=None,
+    polish_steps: int = 200,
 ) -> FitResult:
     """Minimise ``problem.objective`` from many starts at once.
 
@@ -63,6 +65,15 @@ def fit(
         Tolerance (in objective units) for counting starts converged to the best.
     progress:
         Optional callback after every segment.
+    polish:
+        Optional optimistix minimiser (e.g. ``optx.BFGS(rtol=1e-8, atol=1e-8)``) run from
+        every finite end point of ``optimizer``, for at most ``polish_steps`` steps.
+        Gauss-Newton/Levenberg-Marquardt converge only linearly where the Gauss-Newton
+        Hessian is a poor model, as for estimated noise levels (the sigma residuals'
+        curvature is underestimated); a quasi-Newton polish then converges
+        superlinearly. A polished point replaces the first-stage one only where its
+        objective is lower; ``n_steps`` counts both stages, ``status`` is the polish's
+        where it ran.
 
     Returns
     -------
@@ -100,14 +111,45 @@ def fit(
                     on_chunk=on_chunk if progress is not None else None)  # fmt: skip
     fvals = np.asarray(objective(out.y), dtype=np.float64)
     fvals = np.where(np.isfinite(fvals), fvals, np.inf)
+    y, status, messages = out.y, out.status, out.messages
+    n_steps, compile_s = out.n_steps, out.compile_s
+    if polish is not None:
+        y, fvals, status, messages, n_steps, c_s = _polish(
+            problem, polish, polish_steps, chunk, y, fvals, status, messages, n_steps,
+            on_chunk if progress is not None else None)  # fmt: skip
+        compile_s += c_s
     wall = time.perf_counter() - t0
     order = np.argsort(fvals, kind="stable")
     return FitResult(
-        names=problem.names, scales=problem.scales, x=out.y[order], fvals=fvals[order],
-        x_starts=x0[order], status=out.status[order],
-        messages=tuple(out.messages[i] for i in order), n_steps=out.n_steps[order],
-        wall_s=wall, compile_s=out.compile_s, tol_best=tol_best, optimizer=repr(optimizer),
+        names=problem.names, scales=problem.scales, x=y[order], fvals=fvals[order],
+        x_starts=x0[order], status=status[order],
+        messages=tuple(messages[i] for i in order), n_steps=n_steps[order],
+        wall_s=wall, compile_s=compile_s, tol_best=tol_best,
+        optimizer=repr(optimizer) + ("" if polish is None else f" + polish {polish!r}"),
     )  # fmt: skip
+
+
+def _polish(problem, polish, max_steps, chunk, y, fvals, status, messages, n_steps, on_chunk):
+    """Second stage of :func:`fit` from the finite first-stage end points."""
+    if is_least_squares(polish):
+        raise ValueError(f"polish must be a minimiser (e.g. optimistix.BFGS), got "
+                         f"{type(polish).__name__}")  # fmt: skip
+    idx = np.flatnonzero(np.isfinite(fvals))
+    if idx.size == 0:
+        return y, fvals, status, messages, n_steps, 0.0
+    out = run_batch(_lane_fn(problem, False), y[idx], polish, problem.lower, problem.upper,
+                    least_squares=False, max_steps=max_steps, chunk=chunk, on_chunk=on_chunk)
+    f2 = np.asarray(_batched_objective(problem)(out.y), dtype=np.float64)
+    better = np.isfinite(f2) & (f2 < fvals[idx])
+    y, fvals, status, n_steps = y.copy(), fvals.copy(), status.copy(), n_steps.copy()
+    messages = list(messages)
+    n_steps[idx] += out.n_steps
+    take = idx[better]
+    y[take], fvals[take] = out.y[better], f2[better]
+    status[idx] = out.status
+    for j, i in enumerate(idx):
+        messages[i] = out.messages[j]
+    return y, fvals, status, tuple(messages), n_steps, out.compile_s
 
 
 def _lane_fn(problem: Problem, least_squares: bool):

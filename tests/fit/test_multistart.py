@@ -64,3 +64,34 @@ def test_release_fit_recovers_rates(release):
     assert seen and seen[-1][0] == 6
     summary = result.summary()
     assert summary["n_starts"] == 6 and summary["best_llh"] == -result.fval_best
+
+
+def _mean_and_log_sigma() -> tuple[Problem, float, float]:
+    """Normal data with unknown mean and log sigma, as least squares with a sigma residual
+    (the form PEtab problems with estimated noise take): ``nllh = 0.5 |r|^2 + const``."""
+    data = jnp.array([1.3, 0.2, 2.9, 1.7, 0.8, 2.2])
+    c = 10.0  # s_i = sqrt(2 log sigma + c) is real for sigma > exp(-5)
+
+    def res(x):
+        mu, log_sigma = x
+        sigma = jnp.exp(log_sigma)
+        s = jnp.sqrt(2 * log_sigma + c) * jnp.ones_like(data)
+        return jnp.concatenate([(data - mu) / sigma, s])
+
+    prob = Problem.from_function(lambda x: 0.5 * jnp.sum(res(x) ** 2), [-5.0, -4.0], [5.0, 3.0],
+                                 residuals=res)  # fmt: skip
+    mu = float(jnp.mean(data))
+    return prob, mu, 0.5 * float(jnp.log(jnp.mean((data - mu) ** 2)))
+
+
+def test_bfgs_polish_after_levenberg_marquardt_reaches_the_closed_form_optimum():
+    prob, mu, log_sigma = _mean_and_log_sigma()
+    result = fit(prob, starts=8, seed=4, optimizer=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4),
+                 max_steps=5, polish=optx.BFGS(rtol=1e-10, atol=1e-10), polish_steps=200)
+    assert_close(result.x_best, [mu, log_sigma], atol=1e-6, what="ML mean and log sigma")
+    assert result.n_converged_to_best == 8
+    assert np.all(result.n_steps > 5), "every finite start was polished"
+    assert "polish" in result.optimizer
+    with pytest.raises(ValueError, match="polish must be a minimiser"):
+        fit(prob, starts=2, optimizer=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4),
+            polish=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4))
