@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_fit.py boehm [--starts 50]      # Boehm: llh, convergence, timing
     python benchmarks/bench_fit.py petab NAME [--starts N]  # Fujita, Armistead, ...
     python benchmarks/bench_fit.py gradient                 # fwd vs bwd on the release problem
+    python benchmarks/bench_fit.py uncertainty [NAME]       # Fisher, profiles, NUTS at the best fit
 
 Compile once, ``block_until_ready``, median of repeated runs, compile time separately;
 the scipy comparison runs in the same process on the same objective. Results go to
@@ -87,12 +88,14 @@ def scipy_fit(problem, starts: np.ndarray, max_nfev: int = 2000) -> dict:
 
 
 def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300,
-                polish_steps: int = 200, rtol: float = 1e-8, atol: float = 1e-12) -> dict:
+                polish_steps: int = 200, rtol: float = 1e-8, atol: float = 1e-12,
+                polish_within: float | None = 10.0) -> dict:
     """Objective+gradient timing, a multi-start fit, and the scipy comparison.
 
     The fit is what ``mechsim petab fit --method auto`` runs: with normal noise
-    everywhere Levenberg-Marquardt (``max_steps``) then a BFGS polish (``polish_steps``),
-    else BFGS; ``rtol``/``atol`` are the integrator's tolerances.
+    everywhere Levenberg-Marquardt (``max_steps``) then a BFGS polish (``polish_steps``)
+    of the end points within ``polish_within`` nllh units of the best, else BFGS;
+    ``rtol``/``atol`` are the integrator's tolerances.
     """
     import optimistix as optx
 
@@ -114,11 +117,12 @@ def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300,
     else:
         optimizer, polish = optx.BFGS(rtol=1e-8, atol=1e-8), None
     result = fit(prob, starts=starts, optimizer=optimizer, max_steps=max_steps, progress=progress,
-                 polish=polish, polish_steps=polish_steps)  # fmt: skip
+                 polish=polish, polish_steps=polish_steps, polish_within=polish_within)  # fmt: skip
     out = {
         "problem": name, "n_parameters": prob.n, "llh_nominal": -float(prob.objective(x)),
         "integrator_rtol": rtol, "integrator_atol": atol, "n_starts": starts,
         "optimizer": result.optimizer, "max_steps": max_steps, "polish_steps": polish_steps,
+        "polish_within": polish_within,
         "objective_s": f_med, "objective_compile_s": f_first,
         "objective_and_gradient_fwd_s": g_med, "objective_and_gradient_compile_s": g_first,
         "fit": {k: v for k, v in result.summary().items() if k not in ("fvals", "n_steps")},
@@ -139,6 +143,44 @@ def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300,
     return out
 
 
+def bench_uncertainty(name: str, num_warmup: int = 300, num_samples: int = 300,
+                      rtol: float = 1e-8, atol: float = 1e-12) -> dict:
+    """Fisher identifiability, profile likelihoods of every parameter, and NUTS, around
+    the best fit recorded in ``fit_<name>.json`` (else the nominal parameters)."""
+    import optimistix as optx
+
+    from mechsim.fit import Problem, fisher_information, profile, sample_posterior
+
+    short = name.split("_")[0].lower()
+    prob = Problem.from_petab(PETAB / name / f"{name}.yaml", rtol=rtol, atol=atol)
+    x_hat, source = np.asarray(prob.x_nominal), "nominal parameters of the PEtab table"
+    recorded = RESULTS / f"fit_{short}.json"
+    if recorded.exists():
+        best = json.loads(recorded.read_text())["fit"]["best_x_on_scale"]
+        x_hat, source = np.array([best[n] for n in prob.names]), f"best fit in {recorded.name}"
+    f_hat = float(jax.jit(prob.objective)(x_hat))
+    print(f"{name}: llh {-f_hat:.6f} at the {source}; Fisher ...", flush=True)
+    t0 = time.perf_counter()
+    fim = fisher_information(prob, x_hat)
+    fisher_s = time.perf_counter() - t0
+    print(f"  flagged non-identifiable: {fim.flagged}; profiles ...", flush=True)
+    t0 = time.perf_counter()
+    profs = profile(prob, x_hat, f_hat=f_hat, optimizer=optx.BFGS(rtol=1e-8, atol=1e-8),
+                    max_steps=300)
+    profile_s = time.perf_counter() - t0
+    print(f"  profiles {profile_s:.0f} s; NUTS ...", flush=True)
+    post = sample_posterior(prob, x_hat, num_chains=4, num_warmup=num_warmup,
+                            num_samples=num_samples, jitter=0.01)
+    return {
+        "problem": name, "x_hat_source": source, "llh_at_x_hat": -f_hat,
+        "integrator_rtol": rtol, "integrator_atol": atol,
+        "fisher": fim.to_dict() | {"wall_s": fisher_s},
+        "profiles": {k: v.to_dict() for k, v in profs.items()} | {"wall_s": profile_s},
+        "nuts": post.to_dict() | {"num_chains": 4, "num_warmup": num_warmup,
+                                  "num_samples": num_samples},
+    }  # fmt: skip
+
+
 def bench_gradient() -> dict:
     """Forward sensitivities vs reverse mode on the pH-release problem (5 conditions)."""
     from tests.fit.problems import release_problem
@@ -157,39 +199,63 @@ def bench_gradient() -> dict:
 
 def write(name: str, data: dict) -> None:
     """Write ``fit_<name>.json`` and a short Markdown table."""
-    data = {"machine": machine(), **data}
+    data = {"machine": machine(), **data}  # a recorded "machine" (see rewrite) is kept
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"fit_{name}.json").write_text(json.dumps(data, indent=2, default=float) + "\n")
-    lines = [f"# fit benchmark: {name}", "", "| quantity | value |", "|---|---|"]
+    lines = [f"# fit benchmark: {name}", ""]
+    if "scipy" in data and "least_squares_fd_wall_s" in data["scipy"]:
+        sp = data["scipy"]
+        per_ls = sp["least_squares_fd_wall_s"] / sp["n_starts"]
+        lines += [f"Per start: mechsim {data['mechsim_per_start_s']:.2f} s; scipy least_squares "
+                  f"(2-point FD Jacobian) {per_ls:.2f} s = {per_ls / data['mechsim_per_start_s']:.1f}x; "
+                  f"scipy L-BFGS-B (FD gradient) {data['scipy_per_start_s']:.2f} s = "
+                  f"{data['speedup_per_start']:.1f}x (scipy on the first {sp['n_starts']} of the "
+                  "same Latin-hypercube starts, same objective).", ""]
+    lines += ["| quantity | value |", "|---|---|"]
+
+    def cell(v) -> str:
+        return " ".join(str(v).split()).replace("|", "/")
+
     for k, v in data.items():
         if isinstance(v, int | float | str):
-            lines.append(f"| {k} | {v} |")
+            lines.append(f"| {k} | {cell(v)} |")
         elif isinstance(v, dict):
             for k2, v2 in v.items():
                 if isinstance(v2, int | float | str):
-                    lines.append(f"| {k}.{k2} | {v2} |")
+                    lines.append(f"| {k}.{k2} | {cell(v2)} |")
     (RESULTS / f"fit_{name}.md").write_text("\n".join(lines) + "\n")
     print(json.dumps({k: v for k, v in data.items() if k != "fit_fvals"}, indent=2, default=float))
 
 
+def rewrite(name: str) -> None:
+    """Re-render ``fit_<name>.md`` from its recorded JSON."""
+    data = json.loads((RESULTS / f"fit_{name}.json").read_text())
+    write(name, data)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("what", choices=["boehm", "petab", "gradient"])
+    ap.add_argument("what", choices=["boehm", "petab", "gradient", "uncertainty"])
     ap.add_argument("name", nargs="?", default="Boehm_JProteomeRes2014")
     ap.add_argument("--starts", type=int, default=50)
     ap.add_argument("--scipy-starts", type=int, default=10)
     ap.add_argument("--max-steps", type=int, default=300)
     ap.add_argument("--polish-steps", type=int, default=200)
+    ap.add_argument("--polish-within", type=float, default=10.0)
     ap.add_argument("--rtol", type=float, default=1e-8)
     ap.add_argument("--atol", type=float, default=1e-12)
     args = ap.parse_args()
-    opts = {"polish_steps": args.polish_steps, "rtol": args.rtol, "atol": args.atol}
+    opts = {"polish_steps": args.polish_steps, "rtol": args.rtol, "atol": args.atol,
+            "polish_within": args.polish_within}
     if args.what == "boehm":
         write("boehm", bench_petab("Boehm_JProteomeRes2014", args.starts, args.scipy_starts,
                                    args.max_steps, **opts))
     elif args.what == "petab":
         write(args.name.split("_")[0].lower(),
               bench_petab(args.name, args.starts, args.scipy_starts, args.max_steps, **opts))
+    elif args.what == "uncertainty":
+        write(f"{args.name.split('_')[0].lower()}_uncertainty",
+              bench_uncertainty(args.name, rtol=args.rtol, atol=args.atol))
     else:
         write("gradient", bench_gradient())
 

@@ -38,6 +38,9 @@ def petab_fit(
     max_steps: int = typer.Option(500, "--max-steps", help="optimiser steps per start"),
     polish_steps: int = typer.Option(
         200, "--polish-steps", help="BFGS polish steps after LM (auto only; 0: no polish)"),
+    polish_within: float = typer.Option(
+        10.0, "--polish-within",
+        help="polish the LM end points within this many nllh units of the best LM value"),
     rtol: float = typer.Option(1e-8, "--rtol", help="integrator relative tolerance"),
     atol: float = typer.Option(1e-12, "--atol", help="integrator absolute tolerance"),
     tol_best: float = typer.Option(1e-3, "--tol-best",
@@ -70,7 +73,7 @@ def petab_fit(
     with prog:
         result = fit(prob, starts=starts, optimizer=optimizer, max_steps=max_steps, seed=seed,
                      tol_best=tol_best, progress=callback, polish=polish,
-                     polish_steps=polish_steps)  # fmt: skip
+                     polish_steps=polish_steps, polish_within=polish_within)  # fmt: skip
     full = result.summary()
     finite = np.isfinite(result.fvals)
     summary = {
@@ -85,6 +88,7 @@ def petab_fit(
         "wall_s": result.wall_s,
         "method": ("levenberg-marquardt" if use_lm else "bfgs")
         + (" + bfgs polish" if polish is not None else ""),
+        "polish_within_nllh": polish_within if polish is not None else None,
         "integrator_rtol": rtol,
         "integrator_atol": atol,
         "llhs": [float(-v) for v in result.fvals],

@@ -95,3 +95,15 @@ def test_bfgs_polish_after_levenberg_marquardt_reaches_the_closed_form_optimum()
     with pytest.raises(ValueError, match="polish must be a minimiser"):
         fit(prob, starts=2, optimizer=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4),
             polish=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4))
+
+
+def test_polish_within_polishes_only_the_starts_near_the_best():
+    prob, mu, log_sigma = _mean_and_log_sigma()
+    lm = optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4)
+    first = fit(prob, starts=8, seed=4, optimizer=lm, max_steps=5)
+    within = float(first.fvals[2] - first.fvals[0])  # the three best first-stage starts
+    result = fit(prob, starts=8, seed=4, optimizer=lm, max_steps=5,
+                 polish=optx.BFGS(rtol=1e-10, atol=1e-10), polish_within=within)
+    assert_close(result.x_best, [mu, log_sigma], atol=1e-6)
+    polished = result.n_steps > 5
+    assert 1 <= polished.sum() <= 3 < 8
