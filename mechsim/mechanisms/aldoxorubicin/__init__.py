@@ -3,7 +3,8 @@
 Networks: :func:`build_aldoxorubicin` (conjugation to albumin Cys34, albumin-bound PK,
 EPR, endosomal trafficking, pH-dependent hydrazone release, free doxorubicin PK, heart,
 tumour-cell DNA intercalation, topo II DSBs, and the shared apoptosis module) and
-:func:`build_doxorubicin` (the comparator without the conjugate). ``SCENARIOS`` and
+:func:`build_doxorubicin` (the comparator without the conjugate), and
+:func:`build_release_vial` (the in-vitro hydrazone release experiment with the same law). ``SCENARIOS`` and
 ``MODELS`` are read by :mod:`mechsim.scenarios`.
 """
 
@@ -15,6 +16,7 @@ from mechsim.mechanisms.aldoxorubicin._network import (
     build_aldoxorubicin,
     build_doxorubicin,
 )
+from mechsim.mechanisms.aldoxorubicin._release import build_release_vial
 from mechsim.mechanisms.aldoxorubicin._scenarios import (
     SCENARIOS,
     aldoxorubicin_regimen,
@@ -29,6 +31,7 @@ __all__ = [
     "aldoxorubicin_regimen",
     "build_aldoxorubicin",
     "build_doxorubicin",
+    "build_release_vial",
     "doxorubicin_regimen",
     "release_half_life",
 ]

@@ -1,0 +1,61 @@
+"""The hydrazone release experiment in a buffer vial, with the mechanism's own law.
+
+In vitro, the albumin conjugate releases doxorubicin by the same specific-acid
+hydrolysis as in the whole-body network (``k(pH) = k_hyd0 + k_hyd_H [H+]``, parameters
+``k_hyd0`` and ``k_hyd_H`` from :func:`~mechsim.mechanisms.aldoxorubicin._parameters.albumin_rows`,
+both assumed and fittable). This small network is what release curves measured at
+several pH values (the experiments that would pin the EMCH constants down) are fitted
+with; the fitted values carry straight over to :func:`build_aldoxorubicin`.
+"""
+
+from __future__ import annotations
+
+from mechsim.mechanisms.aldoxorubicin._parameters import albumin_rows
+from mechsim.mechanisms.apoptosis._provenance import parameters
+from mechsim.network import (
+    Compartment,
+    Network,
+    Observable,
+    Parameter,
+    PHDependent,
+    Provenance,
+    Reaction,
+    Species,
+)
+
+__all__ = ["build_release_vial"]
+
+
+def build_release_vial(conjugate_um: float = 1.0) -> Network:
+    """Buffer vial (1 L, pH ``pH_vial``) holding ``conjugate_um`` uM of the conjugate.
+
+    Species: ``aldoxorubicin-albumin`` -> ``doxorubicin`` + ``albumin-emch`` (uM).
+    Observable ``released``: fraction of the conjugate released as doxorubicin
+    (dimensionless). ``k_hyd0`` (1/h) and ``k_hyd_H`` (1/M/h) are the mechanism's
+    values with bounds 1e-3x..1e3x (log10 scale) for fitting; ``pH_vial`` is set per
+    experiment (``params={"pH_vial": 5.0}``).
+    """
+    keep = {"k_hyd0", "k_hyd_H"}
+    law = [p for p in parameters(albumin_rows()) if p.name in keep]
+    law = [Parameter(p.name, p.value, p.unit, p.provenance, bounds=(p.value * 1e-3, p.value * 1e3),
+                     scale="log10", description=p.description) for p in law]  # fmt: skip
+    setup = Provenance("assumed", "in-vitro release experiment: 1 L buffer vial")
+    params = [
+        *law,
+        Parameter("V_vial", 1.0, "L", setup, fixed=True),
+        Parameter("pH_vial", 7.4, "dimensionless", setup, bounds=(0.0, 14.0), scale="lin",
+                  fixed=True),
+        Parameter("C0_conjugate", conjugate_um, "uM", setup, fixed=True),
+    ]
+    return Network(
+        "aldoxorubicin-release-vial",
+        compartments=[Compartment("vial", "V_vial", ph="pH_vial")],
+        species=[Species("aldoxorubicin-albumin", "vial", conjugate_um),
+                 Species("doxorubicin", "vial", 0.0), Species("albumin-emch", "vial", 0.0)],
+        parameters=params,
+        reactions=[Reaction("hydrazone_hydrolysis", {"aldoxorubicin-albumin": 1},
+                            {"doxorubicin": 1, "albumin-emch": 1},
+                            PHDependent("k_hyd0", kH="k_hyd_H"), "vial")],
+        observables=[Observable("released", "{doxorubicin} / C0_conjugate", "dimensionless",
+                                "vial")],
+    )  # fmt: skip
