@@ -144,9 +144,11 @@ def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300,
 
 
 def bench_uncertainty(name: str, num_warmup: int = 300, num_samples: int = 300,
-                      rtol: float = 1e-8, atol: float = 1e-12) -> dict:
-    """Fisher identifiability, profile likelihoods of every parameter, and NUTS, around
-    the best fit recorded in ``fit_<name>.json`` (else the nominal parameters)."""
+                      rtol: float = 1e-8, atol: float = 1e-12,
+                      parameters: list[str] | None = None, max_num_doublings: int = 6) -> dict:
+    """Fisher identifiability, profile likelihoods of ``parameters`` (default: all), and
+    NUTS (trees capped at ``2**max_num_doublings - 1`` leapfrog steps), around the best
+    fit recorded in ``fit_<name>.json`` (else the nominal parameters)."""
     import optimistix as optx
 
     from mechsim.fit import Problem, fisher_information, profile, sample_posterior
@@ -163,22 +165,26 @@ def bench_uncertainty(name: str, num_warmup: int = 300, num_samples: int = 300,
     t0 = time.perf_counter()
     fim = fisher_information(prob, x_hat)
     fisher_s = time.perf_counter() - t0
-    print(f"  flagged non-identifiable: {fim.flagged}; profiles ...", flush=True)
+    print(f"  flagged non-identifiable: {fim.non_identifiable}; profiles ...", flush=True)
     t0 = time.perf_counter()
-    profs = profile(prob, x_hat, f_hat=f_hat, optimizer=optx.BFGS(rtol=1e-8, atol=1e-8),
-                    max_steps=300)
+    profs = profile(prob, x_hat, parameters=parameters, f_hat=f_hat,
+                    optimizer=optx.BFGS(rtol=1e-8, atol=1e-8), max_steps=300)
     profile_s = time.perf_counter() - t0
-    print(f"  profiles {profile_s:.0f} s; NUTS ...", flush=True)
-    post = sample_posterior(prob, x_hat, num_chains=4, num_warmup=num_warmup,
-                            num_samples=num_samples, jitter=0.01)
-    return {
+    out = {
         "problem": name, "x_hat_source": source, "llh_at_x_hat": -f_hat,
         "integrator_rtol": rtol, "integrator_atol": atol,
         "fisher": fim.to_dict() | {"wall_s": fisher_s},
         "profiles": {k: v.to_dict() for k, v in profs.items()} | {"wall_s": profile_s},
-        "nuts": post.to_dict() | {"num_chains": 4, "num_warmup": num_warmup,
-                                  "num_samples": num_samples},
     }  # fmt: skip
+    write(f"{short}_uncertainty", out)  # recorded before the (long) sampling
+    print(f"  profiles {profile_s:.0f} s; NUTS ...", flush=True)
+    post = sample_posterior(prob, x_hat, num_chains=4, num_warmup=num_warmup,
+                            num_samples=num_samples, jitter=0.01,
+                            max_num_doublings=max_num_doublings)
+    out["nuts"] = post.to_dict() | {"num_chains": 4, "num_warmup": num_warmup,
+                                    "num_samples": num_samples,
+                                    "max_num_doublings": max_num_doublings}  # fmt: skip
+    return out
 
 
 def bench_gradient() -> dict:
@@ -211,6 +217,24 @@ def write(name: str, data: dict) -> None:
                   f"scipy L-BFGS-B (FD gradient) {data['scipy_per_start_s']:.2f} s = "
                   f"{data['speedup_per_start']:.1f}x (scipy on the first {sp['n_starts']} of the "
                   "same Latin-hypercube starts, same objective).", ""]
+    if "profiles" in data:
+        lines += ["Profile-likelihood 95 % intervals (fitting scale; threshold "
+                  "chi2(0.95, 1)/2 on the nllh; 'open' = no crossing inside the bounds):", "",
+                  "| parameter | x_hat | lower | upper |", "|---|---|---|---|"]
+        for k, v in data["profiles"].items():
+            if isinstance(v, dict):
+                lo = f"{v['ci'][0]:.4g}" + ("" if v["closed"][0] else " (open)")
+                hi = f"{v['ci'][1]:.4g}" + ("" if v["closed"][1] else " (open)")
+                lines.append(f"| {k} | {v['x_hat']:.4g} | {lo} | {hi} |")
+        lines.append("")
+    if "nuts" in data:
+        lines += ["NUTS (4 chains): posterior median, 95 % interval, R-hat, ESS:", "",
+                  "| parameter | median | 2.5 % | 97.5 % | R-hat | ESS |", "|---|---|---|---|---|---|"]
+        for k, v in data["nuts"].items():
+            if isinstance(v, dict):
+                lines.append(f"| {k} | {v['median']:.4g} | {v['q2.5']:.4g} | {v['q97.5']:.4g} | "
+                             f"{v['rhat']:.3f} | {v['ess']:.0f} |")
+        lines.append("")
     lines += ["| quantity | value |", "|---|---|"]
 
     def cell(v) -> str:
@@ -242,6 +266,8 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=300)
     ap.add_argument("--polish-steps", type=int, default=200)
     ap.add_argument("--polish-within", type=float, default=10.0)
+    ap.add_argument("--profile", nargs="*", default=None, help="parameters to profile (uncertainty)")
+    ap.add_argument("--nuts-steps", type=int, default=300, help="NUTS warmup = samples (uncertainty)")
     ap.add_argument("--rtol", type=float, default=1e-8)
     ap.add_argument("--atol", type=float, default=1e-12)
     args = ap.parse_args()
@@ -255,7 +281,8 @@ def main() -> None:
               bench_petab(args.name, args.starts, args.scipy_starts, args.max_steps, **opts))
     elif args.what == "uncertainty":
         write(f"{args.name.split('_')[0].lower()}_uncertainty",
-              bench_uncertainty(args.name, rtol=args.rtol, atol=args.atol))
+              bench_uncertainty(args.name, args.nuts_steps, args.nuts_steps, rtol=args.rtol,
+                                atol=args.atol, parameters=args.profile))
     else:
         write("gradient", bench_gradient())
 

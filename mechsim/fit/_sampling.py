@@ -69,14 +69,20 @@ def sample_posterior(
     seed: int = 0,
     target_acceptance_rate: float = 0.8,
     jitter: float = 0.05,
+    max_num_doublings: int = 10,
 ) -> PosteriorSamples:
     """Sample ``exp(-objective(x))`` within the bounds with NUTS.
 
     ``x_init``: a point on the fitting scales or a :class:`~mechsim.fit.FitResult`;
     chains start there with a relative jitter of ``jitter`` (fraction of the bounds
     width). Meant for up to ~20 parameters (each NUTS step costs one gradient per
-    leapfrog step, through the problem's gradient mode).
+    leapfrog step, through the problem's gradient mode). ``max_num_doublings`` caps the
+    NUTS trajectory at ``2**max_num_doublings - 1`` leapfrog steps per draw: lower it
+    to bound the cost on posteriors with long flat (non-identifiable) directions, where
+    trees otherwise hit the cap on every draw.
     """
+    if not 1 <= max_num_doublings <= 15:
+        raise ValueError(f"max_num_doublings must be in [1, 15], got {max_num_doublings}")
     if problem.n > 50:
         raise ValueError(f"NUTS on {problem.n} parameters is impractical here; use <= ~20")
     x0 = np.asarray(getattr(x_init, "x_best", x_init), dtype=np.float64)
@@ -100,7 +106,7 @@ def sample_posterior(
     keys = jax.random.split(jax.random.PRNGKey(seed), 2 * num_chains).reshape(2, num_chains, 2)
     t0 = time.perf_counter()
     xs, acc, div = _run(logdensity, to_x, u0, keys, num_warmup, num_samples,
-                        target_acceptance_rate)  # fmt: skip
+                        target_acceptance_rate, max_num_doublings)  # fmt: skip
     xs = np.asarray(xs)
     rhat = np.asarray(blackjax.diagnostics.potential_scale_reduction(xs, 0, 1))
     ess = np.asarray(blackjax.diagnostics.effective_sample_size(xs, 0, 1))
@@ -108,12 +114,13 @@ def sample_posterior(
                             int(np.asarray(div).sum()), time.perf_counter() - t0)  # fmt: skip
 
 
-def _run(logdensity, to_x, u0, keys, num_warmup, num_samples, target):
+def _run(logdensity, to_x, u0, keys, num_warmup, num_samples, target, max_num_doublings):
     def chain(u, warm_key, sample_key):
         warmup = blackjax.window_adaptation(blackjax.nuts, logdensity,
-                                            target_acceptance_rate=target)  # fmt: skip
+                                            target_acceptance_rate=target,
+                                            max_num_doublings=max_num_doublings)  # fmt: skip
         (state, params), _ = warmup.run(warm_key, u, num_steps=num_warmup)
-        kernel = blackjax.nuts(logdensity, **params)
+        kernel = blackjax.nuts(logdensity, **params)  # params carry max_num_doublings
 
         def step(st, key):
             st, info = kernel.step(key, st)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import optimistix as optx
+import pytest
 
 from mechsim.fit import Problem, fisher_information, fit, profile, sample_posterior
 from tests.fit.problems import TRUE
@@ -73,3 +74,9 @@ def test_release_synthetic_recovery_true_values_in_profile_intervals(release):
         assert prof[name].identifiable, name
         assert lo < t < hi, f"{name}: true {t:.4f} outside [{lo:.4f}, {hi:.4f}]"
         assert hi - lo < 0.3  # informative data: the interval is narrower than 2x
+
+
+def test_nuts_tree_depth_is_validated(quad):
+    prob, a, _ = quad
+    with pytest.raises(ValueError, match="max_num_doublings must be in"):
+        sample_posterior(prob, a, max_num_doublings=0)
