@@ -13,7 +13,14 @@ DEFAULT_JSON = Path("benchmarks/results/solvers_cpu.json")
 
 @app.callback()
 def _group() -> None:
-    """Performance benchmarks (results go to benchmarks/results/)."""
+    """Performance benchmarks (results go to benchmarks/results/).
+
+    Compile times are cold: the persistent compilation cache that other commands use is
+    switched off here, so ``compile_s`` never reports a cache hit.
+    """
+    import jax
+
+    jax.config.update("jax_enable_compilation_cache", False)
 
 
 @app.command("solvers")
