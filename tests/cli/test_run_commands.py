@@ -68,3 +68,20 @@ def test_simulate_writes_the_output_contract(tmp_path):
     assert len(dox) == 1 and dox["cmax"].iloc[0] > 0
     assert (tmp_path / "plasma.png").stat().st_size > 1000
     assert (tmp_path / "plasma.svg").exists()
+
+
+def test_simulate_a_trofosfamide_scenario_writes_the_output_contract(tmp_path):
+    res = run("simulate", "trofosfamide-preiss2004", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    tc = pd.read_csv(tmp_path / "timecourse.csv")
+    assert list(tc.columns) == ["scenario", "time_h", "compartment", "species", "value", "unit"]
+    assert {"plasma", "tumor", "urine"} <= set(tc["compartment"])
+    plasma = tc[tc["compartment"] == "plasma"]
+    assert {"trofosfamide", "ifosfamide", "cyclophosphamide", "4-hydroxyifosfamide",
+            "isophosphoramide-mustard", "acrolein", "chloroacetaldehyde"} <= set(plasma["species"])
+    assert set(plasma["unit"]) == {"uM"}
+    assert tc["time_h"].max() == 24.0
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    tro = summary[(summary["compartment"] == "plasma") & (summary["species"] == "trofosfamide")]
+    assert len(tro) == 1 and tro["cmax"].iloc[0] > 0 and tro["auc_unit"].iloc[0] == "uM*h"
+    assert (tmp_path / "tumor.png").stat().st_size > 1000
