@@ -145,10 +145,12 @@ def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300,
 
 def bench_uncertainty(name: str, num_warmup: int = 300, num_samples: int = 300,
                       rtol: float = 1e-8, atol: float = 1e-12,
-                      parameters: list[str] | None = None, max_num_doublings: int = 6) -> dict:
+                      parameters: list[str] | None = None, max_num_doublings: int = 6,
+                      nuts_only: bool = False) -> dict:
     """Fisher identifiability, profile likelihoods of ``parameters`` (default: all), and
     NUTS (trees capped at ``2**max_num_doublings - 1`` leapfrog steps), around the best
-    fit recorded in ``fit_<name>.json`` (else the nominal parameters)."""
+    fit recorded in ``fit_<name>.json`` (else the nominal parameters). ``nuts_only``
+    keeps the recorded Fisher and profile results and adds the sampling."""
     import optimistix as optx
 
     from mechsim.fit import Problem, fisher_information, profile, sample_posterior
@@ -161,23 +163,27 @@ def bench_uncertainty(name: str, num_warmup: int = 300, num_samples: int = 300,
         best = json.loads(recorded.read_text())["fit"]["best_x_on_scale"]
         x_hat, source = np.array([best[n] for n in prob.names]), f"best fit in {recorded.name}"
     f_hat = float(jax.jit(prob.objective)(x_hat))
-    print(f"{name}: llh {-f_hat:.6f} at the {source}; Fisher ...", flush=True)
-    t0 = time.perf_counter()
-    fim = fisher_information(prob, x_hat)
-    fisher_s = time.perf_counter() - t0
-    print(f"  flagged non-identifiable: {fim.non_identifiable}; profiles ...", flush=True)
-    t0 = time.perf_counter()
-    profs = profile(prob, x_hat, parameters=parameters, f_hat=f_hat,
-                    optimizer=optx.BFGS(rtol=1e-8, atol=1e-8), max_steps=300)
-    profile_s = time.perf_counter() - t0
-    out = {
-        "problem": name, "x_hat_source": source, "llh_at_x_hat": -f_hat,
-        "integrator_rtol": rtol, "integrator_atol": atol,
-        "fisher": fim.to_dict() | {"wall_s": fisher_s},
-        "profiles": {k: v.to_dict() for k, v in profs.items()} | {"wall_s": profile_s},
-    }  # fmt: skip
-    write(f"{short}_uncertainty", out)  # recorded before the (long) sampling
-    print(f"  profiles {profile_s:.0f} s; NUTS ...", flush=True)
+    if nuts_only:
+        out = json.loads((RESULTS / f"fit_{short}_uncertainty.json").read_text())
+        out.pop("machine", None)
+    else:
+        print(f"{name}: llh {-f_hat:.6f} at the {source}; Fisher ...", flush=True)
+        t0 = time.perf_counter()
+        fim = fisher_information(prob, x_hat)
+        fisher_s = time.perf_counter() - t0
+        print(f"  flagged non-identifiable: {fim.non_identifiable}; profiles ...", flush=True)
+        t0 = time.perf_counter()
+        profs = profile(prob, x_hat, parameters=parameters, f_hat=f_hat,
+                        optimizer=optx.BFGS(rtol=1e-8, atol=1e-8), max_steps=300)
+        profile_s = time.perf_counter() - t0
+        out = {
+            "problem": name, "x_hat_source": source, "llh_at_x_hat": -f_hat,
+            "integrator_rtol": rtol, "integrator_atol": atol,
+            "fisher": fim.to_dict() | {"wall_s": fisher_s},
+            "profiles": {k: v.to_dict() for k, v in profs.items()} | {"wall_s": profile_s},
+        }  # fmt: skip
+        write(f"{short}_uncertainty", out)  # recorded before the (long) sampling
+    print("  NUTS ...", flush=True)
     post = sample_posterior(prob, x_hat, num_chains=4, num_warmup=num_warmup,
                             num_samples=num_samples, jitter=0.01,
                             max_num_doublings=max_num_doublings)
@@ -268,6 +274,8 @@ def main() -> None:
     ap.add_argument("--polish-within", type=float, default=10.0)
     ap.add_argument("--profile", nargs="*", default=None, help="parameters to profile (uncertainty)")
     ap.add_argument("--nuts-steps", type=int, default=300, help="NUTS warmup = samples (uncertainty)")
+    ap.add_argument("--nuts-only", action="store_true", help="add NUTS to the recorded results")
+    ap.add_argument("--max-doublings", type=int, default=6, help="NUTS tree-depth cap")
     ap.add_argument("--rtol", type=float, default=1e-8)
     ap.add_argument("--atol", type=float, default=1e-12)
     args = ap.parse_args()
@@ -282,7 +290,8 @@ def main() -> None:
     elif args.what == "uncertainty":
         write(f"{args.name.split('_')[0].lower()}_uncertainty",
               bench_uncertainty(args.name, args.nuts_steps, args.nuts_steps, rtol=args.rtol,
-                                atol=args.atol, parameters=args.profile))
+                                atol=args.atol, parameters=args.profile,
+                                max_num_doublings=args.max_doublings, nuts_only=args.nuts_only))
     else:
         write("gradient", bench_gradient())
 
