@@ -211,7 +211,7 @@ def bench_gradient() -> dict:
 
 def write(name: str, data: dict) -> None:
     """Write ``fit_<name>.json`` and a short Markdown table."""
-    data = {"machine": machine(), **data}  # a recorded "machine" (see rewrite) is kept
+    data = {"machine": machine(), **data}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"fit_{name}.json").write_text(json.dumps(data, indent=2, default=float) + "\n")
     lines = [f"# fit benchmark: {name}", ""]
@@ -255,12 +255,6 @@ def write(name: str, data: dict) -> None:
                     lines.append(f"| {k}.{k2} | {cell(v2)} |")
     (RESULTS / f"fit_{name}.md").write_text("\n".join(lines) + "\n")
     print(json.dumps({k: v for k, v in data.items() if k != "fit_fvals"}, indent=2, default=float))
-
-
-def rewrite(name: str) -> None:
-    """Re-render ``fit_<name>.md`` from its recorded JSON."""
-    data = json.loads((RESULTS / f"fit_{name}.json").read_text())
-    write(name, data)
 
 
 def main() -> None:

@@ -6,18 +6,8 @@ import numpy as np
 import pytest
 
 import mechsim
-from mechsim.mechanisms.aldoxorubicin import release_half_life
+from mechsim.mechanisms.aldoxorubicin import build_release_vial, release_half_life
 from mechsim.mechanisms.aldoxorubicin._parameters import albumin_rows, volume_rows
-from mechsim.mechanisms.apoptosis._provenance import parameters
-from mechsim.network import (
-    Compartment,
-    Network,
-    Parameter,
-    PHDependent,
-    Provenance,
-    Reaction,
-    Species,
-)
 
 PH = np.array([4.5, 4.75, 5.0, 5.5, 6.0, 6.5, 7.0, 7.4])
 
@@ -32,23 +22,8 @@ KH = _value(albumin_rows(), "k_hyd_H")
 
 @pytest.fixture(scope="module")
 def vial():
-    """One compartment with the network's hydrolysis law and parameters."""
-    keep = {"k_hyd0", "k_hyd_H"}
-    params = [p for p in parameters(albumin_rows()) if p.name in keep] + [
-        Parameter("V_vial", 1.0, "L", Provenance("assumed", "test vial")),
-        Parameter("pH_vial", 7.4, "dimensionless", Provenance("assumed", "test"),
-                  bounds=(0.0, 14.0), scale="lin"),
-    ]
-    net = Network(
-        "release", (Compartment("vial", "V_vial", "pH_vial"),),
-        (Species("aldoxorubicin-albumin", "vial", 1.0), Species("doxorubicin", "vial", 0.0),
-         Species("albumin-emch", "vial", 0.0)),
-        tuple(params),
-        (Reaction("hydrolysis", {"aldoxorubicin-albumin": 1},
-                  {"doxorubicin": 1, "albumin-emch": 1}, PHDependent("k_hyd0", kH="k_hyd_H"),
-                  "vial"),),
-    )
-    return mechsim.compile_network(net)
+    """The mechanism's hydrolysis law and parameters in a 1 L buffer vial (1 uM conjugate)."""
+    return mechsim.compile_network(build_release_vial())
 
 
 def test_release_half_life_matches_law_and_falls_with_ph(vial):

@@ -48,17 +48,23 @@ def conditions() -> dict[str, Condition]:
     return {f"pH{ph:g}": Condition(parameters={"pH": ph}) for ph in PH}
 
 
-def release_data(sigma: float = 0.02, seed: int = 1) -> pd.DataFrame:
-    """Fraction released at five pH values plus Gaussian noise (sd ``sigma``)."""
+def simulated_release(net: Network, ph_param: str, ph_values, times, sigma: float,
+                      seed: int) -> pd.DataFrame:
+    """Observable ``released`` of ``net`` at each pH (condition ``pH<value>``) plus
+    Gaussian noise (sd ``sigma``), as a tidy table with a ``sigma`` column."""
     rng = np.random.default_rng(seed)
-    net = hydrolysis()
     rows = []
-    for ph in PH:
-        res = simulate(net, None, TIMES, params={"pH": ph}, rtol=1e-10, atol=1e-12)
-        for t, v in zip(TIMES, np.asarray(res.observable("released")), strict=True):
+    for ph in ph_values:
+        res = simulate(net, None, times, params={ph_param: ph}, rtol=1e-10, atol=1e-14)
+        for t, v in zip(times, np.asarray(res.observable("released")), strict=True):
             rows.append({"condition": f"pH{ph:g}", "time": t, "observable": "released",
                          "value": v + sigma * rng.standard_normal(), "sigma": sigma})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def release_data(sigma: float = 0.02, seed: int = 1) -> pd.DataFrame:
+    """Fraction released at five pH values plus Gaussian noise (sd ``sigma``)."""
+    return simulated_release(hydrolysis(), "pH", PH, TIMES, sigma, seed)
 
 
 def release_problem(**kw) -> Problem:

@@ -9,12 +9,11 @@ values must lie inside the 95 % profile-likelihood intervals.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from mechsim import simulate
 from mechsim.fit import Condition, Problem, fisher_information, fit, profile
 from mechsim.mechanisms.aldoxorubicin import build_release_vial
+from tests.fit.problems import simulated_release
 
 PH = (4.5, 5.0, 5.5, 6.5, 7.4)
 TIMES = np.array([0.5, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0])
@@ -25,15 +24,9 @@ SIGMA = 0.01
 def recovery():
     net = build_release_vial()
     truth = {p.name: p.value for p in net.parameters if p.name in ("k_hyd0", "k_hyd_H")}
-    rng = np.random.default_rng(7)
-    rows = []
-    for ph in PH:
-        res = simulate(net, None, TIMES, params={"pH_vial": ph}, rtol=1e-10, atol=1e-14)
-        for t, v in zip(TIMES, np.asarray(res.observable("released")), strict=True):
-            rows.append({"condition": f"pH{ph:g}", "time": t, "observable": "released",
-                         "value": v + SIGMA * rng.standard_normal(), "sigma": SIGMA})  # fmt: skip
+    data = simulated_release(net, "pH_vial", PH, TIMES, SIGMA, seed=7)
     conditions = {f"pH{ph:g}": Condition(parameters={"pH_vial": ph}) for ph in PH}
-    prob = Problem.from_network(net, pd.DataFrame(rows), free=["k_hyd0", "k_hyd_H"],
+    prob = Problem.from_network(net, data, free=["k_hyd0", "k_hyd_H"],
                                 conditions=conditions)  # fmt: skip
     truth_x = np.log10([truth[n] for n in prob.names])
     starts = truth_x + np.array([[0.8, -0.7], [-0.6, 0.9], [0.5, 0.5], [-0.5, -0.5]])

@@ -10,6 +10,8 @@ with; the fitted values carry straight over to :func:`build_aldoxorubicin`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mechsim.mechanisms.aldoxorubicin._parameters import albumin_rows
 from mechsim.mechanisms.apoptosis._provenance import parameters
 from mechsim.network import (
@@ -35,10 +37,8 @@ def build_release_vial(conjugate_um: float = 1.0) -> Network:
     values with bounds 1e-3x..1e3x (log10 scale) for fitting; ``pH_vial`` is set per
     experiment (``params={"pH_vial": 5.0}``).
     """
-    keep = {"k_hyd0", "k_hyd_H"}
-    law = [p for p in parameters(albumin_rows()) if p.name in keep]
-    law = [Parameter(p.name, p.value, p.unit, p.provenance, bounds=(p.value * 1e-3, p.value * 1e3),
-                     scale="log10", description=p.description) for p in law]  # fmt: skip
+    law = [replace(p, bounds=(p.value * 1e-3, p.value * 1e3), scale="log10")
+           for p in parameters(albumin_rows()) if p.name in ("k_hyd0", "k_hyd_H")]
     setup = Provenance("assumed", "in-vitro release experiment: 1 L buffer vial")
     params = [
         *law,
