@@ -117,6 +117,7 @@ def bench_model(
             "extrapolated": timed < prob.n,
             "failed": failed,
             "batch": m.batch if m.vectorised else 1,
+            "lane_batch": m.lane_batch if m.vectorised else None,
         }
         log(
             f"  {meth:22s} {res['solves_per_s']:10.1f} solves/s  compile {compile_s:7.2f} s  "

@@ -22,7 +22,7 @@ from jax.sharding import PartitionSpec as P
 
 from mechsim.grid._points import GridInputs
 from mechsim.simulate import simulate
-from mechsim.solver import Rodas5P
+from mechsim.solver import Rodas5P, default_lane_batch, map_lanes
 
 __all__ = ["ChunkRunner"]
 
@@ -44,6 +44,11 @@ class ChunkRunner:
         As :func:`mechsim.simulate` (atol in umol).
     devices:
         JAX devices to shard over (default: every local device).
+    lane_batch:
+        Trajectories vmapped together on one device (the rest of its share of the batch
+        runs as a ``lax.map`` over such groups); default
+        :func:`mechsim.solver.default_lane_batch` of the devices' platform (64 on CPU,
+        where cache-sized groups are about 1.6x faster; all at once on GPU).
     """
 
     def __init__(
@@ -56,6 +61,7 @@ class ChunkRunner:
         atol: float = 1e-9,
         max_steps: int = 100_000,
         devices: Sequence[jax.Device] | None = None,
+        lane_batch: int | str | None = "auto",
     ) -> None:
         self.inputs = inputs
         self.devices = list(devices) if devices is not None else jax.local_devices()
@@ -65,6 +71,8 @@ class ChunkRunner:
         self.sharding = NamedSharding(self.mesh, P(_AXIS))
         self.solver = solver if solver is not None else Rodas5P()
         self.rtol, self.atol, self.max_steps = rtol, atol, max_steps
+        self.lane_batch = (default_lane_batch(self.devices[0].platform)
+                           if lane_batch == "auto" else lane_batch)  # fmt: skip
         self.compile_s = 0.0
         self._compiled: Any = None
 
@@ -74,7 +82,10 @@ class ChunkRunner:
         inp = self.inputs
         cm = inp.model
         plans = jax.tree.map(lambda *xs: jnp.stack(xs), *inp.plans)
-        bmask, imask = jnp.asarray(np.stack(inp.bolus_mask)), jnp.asarray(np.stack(inp.infusion_mask))
+        bmask, imask = (
+            jnp.asarray(np.stack(inp.bolus_mask)),
+            jnp.asarray(np.stack(inp.infusion_mask)),
+        )
         ts = np.asarray(inp.spec.times, dtype=np.float64)
         kinds = np.asarray(inp.output_kind)
         idx = np.asarray(inp.output_index)
@@ -83,12 +94,16 @@ class ChunkRunner:
         def one(p: jax.Array, factor: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array]:
             plan = jax.tree.map(lambda x: x[r], plans)
             scaled = eqx.tree_at(
-                lambda d: (d.bolus_amount, d.infusion_rate), plan,
-                (plan.bolus_amount * jnp.where(bmask[r], factor, 1.0),
-                 plan.infusion_rate * jnp.where(imask[r], factor, 1.0)),
+                lambda d: (d.bolus_amount, d.infusion_rate),
+                plan,
+                (
+                    plan.bolus_amount * jnp.where(bmask[r], factor, 1.0),
+                    plan.infusion_rate * jnp.where(imask[r], factor, 1.0),
+                ),
             )
-            res = simulate(cm, scaled, ts, params=p, solver=solver, rtol=rtol, atol=atol,
-                           max_steps=max_steps)
+            res = simulate(
+                cm, scaled, ts, params=p, solver=solver, rtol=rtol, atol=atol, max_steps=max_steps
+            )
             cols = []
             if np.any(kinds == "observable"):
                 obs = res.observable_values()
@@ -99,13 +114,20 @@ class ChunkRunner:
             return jnp.stack(cols, axis=-1), res.status
 
         spec = P(_AXIS)
-        sharded = jax.shard_map(jax.vmap(one), mesh=self.mesh, in_specs=(spec, spec, spec),
-                                out_specs=(spec, spec), check_vma=False)
+        sharded = jax.shard_map(
+            map_lanes(one, self.lane_batch),
+            mesh=self.mesh,
+            in_specs=(spec, spec, spec),
+            out_specs=(spec, spec),
+            check_vma=False,
+        )
         m = len(cm.param_names)
         t0 = time.perf_counter()
-        example = (jax.ShapeDtypeStruct((self.batch, m), jnp.float64, sharding=self.sharding),
-                   jax.ShapeDtypeStruct((self.batch,), jnp.float64, sharding=self.sharding),
-                   jax.ShapeDtypeStruct((self.batch,), jnp.int32, sharding=self.sharding))
+        example = (
+            jax.ShapeDtypeStruct((self.batch, m), jnp.float64, sharding=self.sharding),
+            jax.ShapeDtypeStruct((self.batch,), jnp.float64, sharding=self.sharding),
+            jax.ShapeDtypeStruct((self.batch,), jnp.int32, sharding=self.sharding),
+        )
         self._compiled = jax.jit(sharded).lower(*example).compile()
         self.compile_s += time.perf_counter() - t0
         return self._compiled

@@ -7,6 +7,7 @@ solves run through a straight-line sparse LU generated from the Jacobian's patte
 
 from ._diffrax import DiffraxSolver
 from ._integrate import integrate, integrate_batch
+from ._lanes import default_lane_batch, map_lanes
 from ._results import RESULTS, is_successful, status_message
 from ._rosenbrock import AbstractRosenbrock, Rodas4, Rodas5P
 from ._schedule import Schedule
@@ -20,8 +21,10 @@ __all__ = [
     "Rodas5P",
     "Schedule",
     "Solution",
+    "default_lane_batch",
     "integrate",
     "integrate_batch",
     "is_successful",
+    "map_lanes",
     "status_message",
 ]
