@@ -89,20 +89,23 @@ def scipy_fit(problem, starts: np.ndarray, max_nfev: int = 2000) -> dict:
 
 def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300,
                 polish_steps: int = 200, rtol: float = 1e-8, atol: float = 1e-12,
-                polish_within: float | None = 10.0) -> dict:
+                polish_within: float | None = 10.0, method: str = "auto",
+                gradient: str = "fwd") -> dict:
     """Objective+gradient timing, a multi-start fit, and the scipy comparison.
 
     The fit is what ``mechsim petab fit --method auto`` runs: with normal noise
     everywhere Levenberg-Marquardt (``max_steps``) then a BFGS polish (``polish_steps``)
     of the end points within ``polish_within`` nllh units of the best, else BFGS;
-    ``rtol``/``atol`` are the integrator's tolerances.
+    ``rtol``/``atol`` are the integrator's tolerances. ``method="bfgs"`` skips LM (BFGS
+    from every start), ``gradient="bwd"`` uses reverse mode through the checkpointed
+    solver (one backward pass per gradient; LM then needs one per residual, so use BFGS).
     """
     import optimistix as optx
 
     from mechsim.fit import Problem, fit
 
     yaml = PETAB / name / f"{name}.yaml"
-    prob = Problem.from_petab(yaml, rtol=rtol, atol=atol)
+    prob = Problem.from_petab(yaml, rtol=rtol, atol=atol, gradient=gradient)
     x = np.asarray(prob.x_nominal)
     f_first, f_med = median_time(jax.jit(prob.objective), x)
     g_first, g_med = median_time(jax.jit(prob.value_and_grad), x)
@@ -111,7 +114,7 @@ def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300,
     def progress(done, total, best, elapsed):
         print(f"  {done}/{total} starts done, best {best:.6f}, {elapsed:.0f} s", flush=True)
 
-    if prob.residual_fn is not None:
+    if prob.residual_fn is not None and method in ("auto", "lm"):
         optimizer = optx.LevenbergMarquardt(rtol=1e-6, atol=1e-6)
         polish = optx.BFGS(rtol=1e-8, atol=1e-8) if polish_steps > 0 else None
     else:
@@ -121,10 +124,12 @@ def bench_petab(name: str, starts: int, scipy_starts: int, max_steps: int = 300,
     out = {
         "problem": name, "n_parameters": prob.n, "llh_nominal": -float(prob.objective(x)),
         "integrator_rtol": rtol, "integrator_atol": atol, "n_starts": starts,
+        "method": method, "gradient": gradient,
         "optimizer": result.optimizer, "max_steps": max_steps, "polish_steps": polish_steps,
         "polish_within": polish_within,
         "objective_s": f_med, "objective_compile_s": f_first,
-        "objective_and_gradient_fwd_s": g_med, "objective_and_gradient_compile_s": g_first,
+        f"objective_and_gradient_{gradient}_s": g_med,
+        "objective_and_gradient_compile_s": g_first,
         "fit": {k: v for k, v in result.summary().items() if k not in ("fvals", "n_steps")},
         "fit_fvals": [float(v) for v in result.fvals],
     }  # fmt: skip
@@ -272,6 +277,8 @@ def main() -> None:
     ap.add_argument("--max-doublings", type=int, default=6, help="NUTS tree-depth cap")
     ap.add_argument("--rtol", type=float, default=1e-8)
     ap.add_argument("--atol", type=float, default=1e-12)
+    ap.add_argument("--method", choices=["auto", "lm", "bfgs"], default="auto")
+    ap.add_argument("--gradient", choices=["fwd", "bwd"], default="fwd")
     args = ap.parse_args()
     opts = {"polish_steps": args.polish_steps, "rtol": args.rtol, "atol": args.atol,
             "polish_within": args.polish_within}
@@ -280,7 +287,8 @@ def main() -> None:
                                    args.max_steps, **opts))
     elif args.what == "petab":
         write(args.name.split("_")[0].lower(),
-              bench_petab(args.name, args.starts, args.scipy_starts, args.max_steps, **opts))
+              bench_petab(args.name, args.starts, args.scipy_starts, args.max_steps, **opts,
+                          method=args.method, gradient=args.gradient))
     elif args.what == "uncertainty":
         write(f"{args.name.split('_')[0].lower()}_uncertainty",
               bench_uncertainty(args.name, args.nuts_steps, args.nuts_steps, rtol=args.rtol,

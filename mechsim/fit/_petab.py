@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import diffrax
 import numpy as np
 
 from mechsim.fit._objective import GradientMode
@@ -28,13 +29,17 @@ def petab_problem(
     :mod:`mechsim.petab._least_squares`), so :func:`~mechsim.fit.fit` uses
     Levenberg-Marquardt by default; with Laplace noise it has none and BFGS is used.
     ``rtol``/``atol`` are the integrator's tolerances; ``sigma_floor`` (observable
-    units) the smallest noise level the sigma residuals must represent.
+    units) the smallest noise level the sigma residuals must represent. ``gradient="bwd"``
+    integrates with a checkpointed loop so that reverse mode works (one backward pass
+    per gradient: the cheaper choice for BFGS with many parameters).
     """
     from mechsim.petab import default_sigma_floor, load_tables, petab_functions
     from mechsim.petab._least_squares import residuals_from
 
     tables = load_tables(problem)
-    fns = petab_functions(tables, rtol=rtol, atol=atol)
+    # reverse mode needs the checkpointed solver loop; forward mode the plain one
+    adjoint = diffrax.RecursiveCheckpointAdjoint() if gradient == "bwd" else None
+    fns = petab_functions(tables, rtol=rtol, atol=atol, adjoint=adjoint)
     residual_fn = None
     if not np.any(fns.laplace):
         floor = sigma_floor if sigma_floor is not None else default_sigma_floor(tables)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -43,8 +44,10 @@ def _unscale(x, codes):
 
 
 def _refs(refs: list[ValueRef]) -> tuple[np.ndarray, np.ndarray]:
-    return (np.array([r.number for r in refs], dtype=float),
-            np.array([r.index for r in refs], dtype=np.int32))
+    return (
+        np.array([r.number for r in refs], dtype=float),
+        np.array([r.index for r in refs], dtype=np.int32),
+    )
 
 
 def _resolve(num: np.ndarray, idx: np.ndarray, theta: jnp.ndarray) -> jnp.ndarray:
@@ -109,10 +112,13 @@ def petab_functions(
     atol: float = 1e-12,
     t_steady: float = 1e6,
     max_steps: int = 100_000,
+    adjoint: Any = None,
 ) -> PetabFunctions:
     """Build the prediction and likelihood functions of a PEtab v1 problem (see
     :class:`PetabFunctions`); ``rtol``/``atol`` are the integrator's tolerances,
-    ``t_steady`` (model time units) the pre-equilibration horizon."""
+    ``t_steady`` (model time units) the pre-equilibration horizon, ``adjoint`` as
+    :func:`mechsim.solver.integrate` (``diffrax.RecursiveCheckpointAdjoint()`` for
+    reverse-mode gradients; default forward mode)."""
     tables = problem if isinstance(problem, PetabTables) else load_tables(problem)
     obs = observable_functions(tables)
     cm = compile_network(obs.network)
@@ -132,17 +138,40 @@ def petab_functions(
     op_num, op_idx = _placeholders(tables, meas, "observableParameters", obs.n_obs_params)
     np_num, np_idx = _placeholders(tables, meas, "noiseParameters", obs.n_noise_params)
     obs_rows = [np.nonzero(meas["observableId"].to_numpy() == o)[0] for o in obs.ids]
-    transform = np.array([_TRANSFORM[str(tables.observables.loc[o].get("observableTransformation", "lin"))
-                          if str(tables.observables.loc[o].get("observableTransformation", "lin")) != "nan"
-                          else "lin"] for o in meas["observableId"]])
-    laplace = np.array([str(tables.observables.loc[o].get("noiseDistribution", "normal")) == "laplace"
-                        for o in meas["observableId"]])
+    transform = np.array(
+        [
+            _TRANSFORM[
+                str(tables.observables.loc[o].get("observableTransformation", "lin"))
+                if str(tables.observables.loc[o].get("observableTransformation", "lin")) != "nan"
+                else "lin"
+            ]
+            for o in meas["observableId"]
+        ]
+    )
+    laplace = np.array(
+        [
+            str(tables.observables.loc[o].get("noiseDistribution", "normal")) == "laplace"
+            for o in meas["observableId"]
+        ]
+    )
     m = meas["measurement"].astype(float).to_numpy()
     solver = Rodas5P()
 
     def solve(y0, p, times, t0):
-        sol = integrate(cm.rhs, y0, times, p, jac=cm.jac, sparsity=None, solver=solver,
-                        rtol=rtol, atol=atol, t0=t0, max_steps=max_steps)
+        sol = integrate(
+            cm.rhs,
+            y0,
+            times,
+            p,
+            jac=cm.jac,
+            sparsity=None,
+            solver=solver,
+            rtol=rtol,
+            atol=atol,
+            t0=t0,
+            max_steps=max_steps,
+            adjoint=adjoint,
+        )
         return sol.ys, sol.status
 
     def predict(x: jnp.ndarray):
@@ -151,10 +180,12 @@ def petab_functions(
         if conds.has_pre.any():
             p_pre = conds.params(theta, conds.pre)
             y_pre0 = conds.initial(theta, p_pre, conds.pre)
-            ys_pre, st_pre = jax.vmap(
-                lambda y, p: solve(y, p, jnp.array([t_steady]), 0.0))(y_pre0, p_pre)
-            y_start = conds.initial(theta, p_sim, conds.sim, base=ys_pre[:, -1, :],
-                                    use_base=conds.has_pre)
+            ys_pre, st_pre = jax.vmap(lambda y, p: solve(y, p, jnp.array([t_steady]), 0.0))(
+                y_pre0, p_pre
+            )
+            y_start = conds.initial(
+                theta, p_sim, conds.sim, base=ys_pre[:, -1, :], use_base=conds.has_pre
+            )
         else:
             st_pre = jnp.zeros(len(conds.sim), dtype=jnp.int32)
             y_start = conds.initial(theta, p_sim, conds.sim)
@@ -182,19 +213,32 @@ def petab_functions(
         llh = _log_density(jnp.asarray(m), sim, sigma, transform, laplace)
         return jnp.where(ok, -jnp.sum(llh), jnp.inf)
 
-    return PetabFunctions(predict, nllh, m, transform, laplace, names, x_nominal, bounds,
-                          tuple(tables.scales[i] for i in est))
+    return PetabFunctions(
+        predict,
+        nllh,
+        m,
+        transform,
+        laplace,
+        names,
+        x_nominal,
+        bounds,
+        tuple(tables.scales[i] for i in est),
+    )
 
 
 def _log_density(m, y, sigma, transform, laplace):
     def h(v):
-        return jnp.where(transform == 0, v, jnp.where(transform == 1, jnp.log(v), jnp.log10(v)))
+        # log only where it is selected: a lin observable at 0 would otherwise give
+        # log(0) in the unused branch, and reverse mode 0 * inf = NaN (double-where rule)
+        lv = jnp.log(jnp.where(transform == 0, 1.0, v))
+        return jnp.where(transform == 0, v, jnp.where(transform == 1, lv, lv / jnp.log(10.0)))
 
     r = h(m) - h(y)
     normal = -0.5 * jnp.log(2 * jnp.pi * sigma**2) - 0.5 * (r / sigma) ** 2
     lap = -jnp.log(2 * sigma) - jnp.abs(r) / sigma
-    jac = jnp.where(transform == 0, 0.0,
-                    jnp.where(transform == 1, -jnp.log(m), -jnp.log(m * jnp.log(10.0))))
+    jac = jnp.where(
+        transform == 0, 0.0, jnp.where(transform == 1, -jnp.log(m), -jnp.log(m * jnp.log(10.0)))
+    )
     return jnp.where(laplace, lap, normal) + jac
 
 

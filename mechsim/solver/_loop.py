@@ -54,6 +54,35 @@ class _State(eqx.Module):
     ys: Array
 
 
+@jax.custom_vjp
+def _finite_cotangent(x: Array) -> Array:
+    """Identity whose cotangent has non-finite entries replaced by 0.
+
+    A rejected step may overflow (that is why it is rejected); its forward values never
+    reach the solution, but reverse mode still multiplies its zero cotangent by the
+    infinite partials of that step (0 * inf = NaN), which would poison the gradient of
+    every parameter. Applied to a step's inputs in the checkpointed (reverse-mode) loop
+    only; accepted steps are finite, so their cotangents pass unchanged.
+    """
+    return x
+
+
+def _fc_fwd(x: Array) -> tuple[Array, None]:
+    return x, None
+
+
+def _fc_bwd(_: None, ct: Array) -> tuple[Array]:
+    return (jnp.where(jnp.isfinite(ct), ct, 0.0),)
+
+
+_finite_cotangent.defvjp(_fc_fwd, _fc_bwd)
+
+
+def _guard(tree: Any) -> Any:
+    """:func:`_finite_cotangent` on every floating leaf of a pytree."""
+    return jax.tree.map(lambda x: _finite_cotangent(x) if eqx.is_inexact_array(x) else x, tree)
+
+
 def _rms(x: Array) -> Array:
     return jnp.sqrt(jnp.mean(x * x))
 
@@ -95,7 +124,7 @@ def solve_adaptive(
     n = y0.shape[0]
     t_end = ts[-1]
     linsys = LinearSystem(pattern)
-    user_jac = None if jac is None else (lambda t, y: jac(t, y, args))
+    reverse = checkpoints is not False  # custom_vjp guards break forward mode: reverse only
     q_ctrl = tab.embedded_order + 1
     beta1, beta2 = 0.7 / q_ctrl, 0.4 / q_ctrl
 
@@ -112,11 +141,11 @@ def solve_adaptive(
         seg0 = passed(t0)
         y0 = y0 + cum[seg0] - cum[jnp.sum(schedule.times < t0)]  # jumps at exactly t0
 
-    def make_fun(seg: Array) -> Callable[[Array, Array], Array]:
+    def make_fun(seg: Array, a: Any = args) -> Callable[[Array, Array], Array]:
         if schedule is None:
-            return lambda t, y: rhs(t, y, args)
+            return lambda t, y: rhs(t, y, a)
         rate = rates[seg]
-        return lambda t, y: rhs(t, y, args) + rate
+        return lambda t, y: rhs(t, y, a) + rate
 
     fun0 = make_fun(seg0)
     if dt0 is None:
@@ -139,14 +168,18 @@ def solve_adaptive(
 
     def body(st: _State) -> _State:
         active = (st.iout < k) & (st.status == RESULTS.SUCCESS)
-        fun = make_fun(st.seg)
+        a, y_in, h_in = (
+            (_guard(args), _guard(st.y), _guard(st.h)) if reverse else (args, st.y, st.h)
+        )
+        fun = make_fun(st.seg, a)
+        user_jac = None if jac is None else (lambda t, y: jac(t, y, a))
         t_out_cap = ts[jnp.minimum(st.iout + OUTPUTS_PER_STEP - 1, k - 1)]
         t_stop = jnp.minimum(jnp.minimum(times_ext[st.seg], t_end), t_out_cap)
         remaining = t_stop - st.t
-        clip = remaining <= 1.01 * st.h
-        h = jnp.where(clip, remaining, st.h)
-        f0, dfdt, jv = make_point_evaluator(fun, pattern, user_jac)(st.t, st.y)
-        y1, err, q, ok = step(tab, fun, f0, dfdt, jv, linsys, st.t, st.y, h, unroll)
+        clip = remaining <= 1.01 * h_in
+        h = jnp.where(clip, remaining, h_in)
+        f0, dfdt, jv = make_point_evaluator(fun, pattern, user_jac)(st.t, y_in)
+        y1, err, q, ok = step(tab, fun, f0, dfdt, jv, linsys, st.t, y_in, h, unroll)
         scale = atol + rtol * jnp.maximum(jnp.abs(st.y), jnp.abs(y1))
         errn = jax.lax.stop_gradient(_rms(err / scale))
         finite = jnp.isfinite(errn) & jnp.all(jnp.isfinite(y1))
@@ -169,7 +202,9 @@ def solve_adaptive(
         jw = st.iout + widx
         tw = ts[jnp.minimum(jw, k - 1)]
         write = accept & active & (jw < k) & (tw <= t_new)
-        theta = (tw - st.t) / h
+        # h is 0 in lanes that are done (they idle until the batch ends): keep theta finite,
+        # or reverse mode would send 0 * inf = NaN back through the unused dense output
+        theta = (tw - st.t) / jnp.where(h == 0, 1.0, h)
         yw = jax.vmap(lambda th: interpolate(th, st.y, y1, q))(theta)
         yw = jnp.where((tw == t_new)[:, None], y_new, yw)
         ys = st.ys.at[jnp.where(write, jw, k)].set(yw, mode="drop")
