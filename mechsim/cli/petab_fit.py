@@ -46,6 +46,11 @@ def petab_fit(
     tol_best: float = typer.Option(1e-3, "--tol-best",
                                    help="llh tolerance for counting starts converged to the best"),
     seed: int = typer.Option(0, "--seed", help="Latin-hypercube seed"),
+    gradient: str = typer.Option(
+        "fwd", "--gradient",
+        help="fwd (forward sensitivities; needed by LM) or bwd (reverse mode through the "
+             "checkpointed solver: one backward pass per gradient, cheaper for BFGS with "
+             "many parameters)"),
 ) -> None:  # fmt: skip
     """Multi-start fit of a PEtab problem; writes DIR/result.json, waterfall.png, fit.png."""
     import matplotlib.pyplot as plt
@@ -54,8 +59,11 @@ def petab_fit(
     from mechsim.cli.fit import console, err, progress_display
     from mechsim.fit import Problem, fit, plot_waterfall
 
+    if gradient not in ("fwd", "bwd"):
+        err.print(f"[red]error:[/red] --gradient must be fwd or bwd, got {gradient!r}")
+        raise typer.Exit(2)
     try:
-        prob = Problem.from_petab(problem, rtol=rtol, atol=atol)
+        prob = Problem.from_petab(problem, rtol=rtol, atol=atol, gradient=gradient)
     except (MechsimError, ValueError, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -86,6 +94,7 @@ def petab_fit(
         f"n_within_{LOOSE_TOL:g}_of_best": int(np.sum(result.fvals <= result.fval_best + LOOSE_TOL)),
         "n_failed_starts": int(np.sum(~finite)),
         "wall_s": result.wall_s,
+        "gradient": gradient,
         "method": ("levenberg-marquardt" if use_lm else "bfgs")
         + (" + bfgs polish" if polish is not None else ""),
         "polish_within_nllh": polish_within if polish is not None else None,

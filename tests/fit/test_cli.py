@@ -68,7 +68,36 @@ def test_petab_fit_contract(tmp_path):
     assert out["best_llh"] >= expected_llh("normal", "lin") - 1e-6
     assert out["best_llh"] == pytest.approx(max(out["llhs"]))
     assert (out_dir / "waterfall.png").exists() and (out_dir / "fit.png").exists()
-    bad = CliRunner().invoke(app, ["fit", str(tiny_problem(tmp_path, "laplace", "lin")),
-                                   "--method", "lm", "--out", str(out_dir)])
+    bad = CliRunner().invoke(
+        app,
+        [
+            "fit",
+            str(tiny_problem(tmp_path, "laplace", "lin")),
+            "--method",
+            "lm",
+            "--out",
+            str(out_dir),
+        ],
+    )
     assert bad.exit_code == 2
     assert "--method lm needs normal noise" in bad.output
+
+
+def test_petab_fit_reverse_mode_bfgs(tmp_path):
+    """``--method bfgs --gradient bwd`` (the Fujita set-up) reaches the same optimum."""
+    path = tiny_problem(tmp_path, "normal", "lin", estimate_sigma=True)
+    out_dir = tmp_path / "out"
+    app = typer.Typer()
+    app.command("fit")(petab_fit)
+    app.command("noop")(lambda: None)
+    res = CliRunner().invoke(app, ["fit", str(path), "--starts", "3", "--out", str(out_dir),
+                                   "--method", "bfgs", "--gradient", "bwd"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = json.loads((out_dir / "result.json").read_text())
+    assert out["method"] == "bfgs" and out["gradient"] == "bwd"
+    assert out["best_llh"] >= expected_llh("normal", "lin") - 1e-6
+    bad = CliRunner().invoke(
+        app, ["fit", str(path), "--gradient", "adjoint", "--out", str(out_dir)]
+    )
+    assert bad.exit_code == 2
+    assert "--gradient must be fwd or bwd" in bad.output
