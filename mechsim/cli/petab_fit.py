@@ -144,7 +144,7 @@ def _fit_vs_data(problem: Path, result):
         ax.set_xlabel("time")
         if g["simulationConditionId"].nunique() <= 8:
             ax.legend(fontsize=6)
-    for ax in axes.ravel()[len(groups):]:
+    for ax in axes.ravel()[len(groups) :]:
         ax.set_visible(False)
     fig.suptitle(f"best fit, llh {-result.fval_best:.4f}", fontsize=10)
     fig.tight_layout()
