@@ -48,10 +48,14 @@ class Target:
         """True if ``model`` lies in the acceptance interval."""
         return bool(self.lo <= model <= self.hi)
 
+    @property
+    def width(self) -> float:
+        """Relative half-width of the interval on the log scale (at least 1e-3)."""
+        return float(max(np.log(self.hi / self.value), np.log(self.value / self.lo), 1e-3))
+
     def residual(self, model: float) -> float:
         """Log-ratio to the point value, in units of the relative half-width of the interval."""
-        width = max(np.log(self.hi / self.value), np.log(self.value / self.lo), 1e-3)
-        return float(np.log(max(model, 1e-300) / self.value) / width)
+        return float(np.log(max(model, 1e-300) / self.value) / self.width)
 
 
 def _rel(name: str, value: float, tol: float, unit: str, source: str, reason: str,
@@ -88,7 +92,7 @@ TARGETS: tuple[Target, ...] = (
     _rel("pmg_adduct_half_life", 2.3, 0.05, "h", "Mehta 1980, Cancer Res 40:4183", _CHEM),
 )
 
-IFO_IV_MG_M2, CP_IV_MG_M2 = 1500.0, 600.0
+PREISS_MG_M2, IFO_IV_MG_M2, CP_IV_MG_M2 = 600.0, 1500.0, 600.0
 MW_IFO = MW_CP = 261.09  # g/mol, structures.csv
 
 
@@ -118,7 +122,7 @@ class Evaluator:
 
     def preiss(self, params: Mapping[str, float] | None = None) -> dict[str, float]:
         """600 mg/m2 oral TRO (Preiss 2004)."""
-        reg = Regimen.single(oral_dose(600.0, "mg/m**2"))
+        reg = Regimen.single(oral_dose(PREISS_MG_M2, "mg/m**2"))
         dose = reg.doses[0].amount_umol(self.patient)
         res = self.whole.run(reg, params)
         m = self.times <= 96.0
