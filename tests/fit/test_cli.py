@@ -49,13 +49,19 @@ def test_fit_command_reports_config_errors(tmp_path):
     assert "startz" in res.output
 
 
+def _petab_app() -> typer.Typer:
+    """``petab_fit`` as a ``fit`` subcommand (a no-op second command keeps the group)."""
+    app = typer.Typer()
+    app.command("fit")(petab_fit)
+    app.command("noop")(lambda: None)
+    return app
+
+
 def test_petab_fit_contract(tmp_path):
     """``mechsim petab fit`` end to end on a real (one-species) PEtab problem."""
     path = tiny_problem(tmp_path, "normal", "lin", estimate_sigma=True)
     out_dir = tmp_path / "out"
-    app = typer.Typer()
-    app.command("fit")(petab_fit)
-    app.command("noop")(lambda: None)
+    app = _petab_app()
     res = CliRunner().invoke(app, ["fit", str(path), "--starts", "4", "--out", str(out_dir)])
     assert res.exit_code == 0, res.output
     out = json.loads((out_dir / "result.json").read_text())
@@ -87,9 +93,7 @@ def test_petab_fit_reverse_mode_bfgs(tmp_path):
     """``--method bfgs --gradient bwd`` (the Fujita set-up) reaches the same optimum."""
     path = tiny_problem(tmp_path, "normal", "lin", estimate_sigma=True)
     out_dir = tmp_path / "out"
-    app = typer.Typer()
-    app.command("fit")(petab_fit)
-    app.command("noop")(lambda: None)
+    app = _petab_app()
     res = CliRunner().invoke(app, ["fit", str(path), "--starts", "3", "--out", str(out_dir),
                                    "--method", "bfgs", "--gradient", "bwd"])  # fmt: skip
     assert res.exit_code == 0, res.output
