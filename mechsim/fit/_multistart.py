@@ -1,4 +1,4 @@
-"""``fit``: multi-start optimisation, all starts advanced as one vmapped batch."""
+"""``fit``: multi-start optimisation, all starts advanced as one compiled batch."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def fit(
     polish=None,
     polish_steps: int = 200,
     polish_within: float | None = None,
+    lane_batch: int | str | None = "auto",
 ) -> FitResult:
     """Minimise ``problem.objective`` from many starts at once.
 
@@ -79,6 +80,12 @@ def fit(
         Polish only the starts whose first-stage objective is within this many units of
         the best first-stage value (``None``: every finite start). The polished batch is
         smaller, and cheaper: its cost grows with the number of lanes.
+    lane_batch:
+        Starts per vmapped group inside the compiled optimiser segment: ``"auto"``
+        (default) runs one start at a time on CPU, where a vmapped batch waits for its
+        stiffest start at every step (Boehm: 51 s vs 142 s for 50 starts), and all
+        starts as one vmap on GPU; or an int, or ``None`` for one vmap. Either way the
+        starts are one compiled program, not a Python loop, and the results are the same.
 
     Returns
     -------
@@ -113,7 +120,8 @@ def fit(
 
     out = run_batch(fn, x0, optimizer, problem.lower, problem.upper, least_squares=ls,
                     out_size=out_size, max_steps=max_steps, chunk=chunk,
-                    on_chunk=on_chunk if progress is not None else None)  # fmt: skip
+                    on_chunk=on_chunk if progress is not None else None,
+                    lane_batch=lane_batch)  # fmt: skip
     fvals = np.asarray(objective(out.y), dtype=np.float64)
     fvals = np.where(np.isfinite(fvals), fvals, np.inf)
     y, status, messages = out.y, out.status, out.messages
@@ -121,7 +129,7 @@ def fit(
     if polish is not None:
         y, fvals, status, messages, n_steps, c_s = _polish(
             problem, polish, polish_steps, polish_within, chunk, y, fvals, status, messages,
-            n_steps, on_chunk if progress is not None else None)  # fmt: skip
+            n_steps, on_chunk if progress is not None else None, lane_batch)  # fmt: skip
         compile_s += c_s
     wall = time.perf_counter() - t0
     order = np.argsort(fvals, kind="stable")
@@ -134,8 +142,20 @@ def fit(
     )  # fmt: skip
 
 
-def _polish(problem, polish, max_steps, within, chunk, y, fvals, status, messages, n_steps,
-            on_chunk):
+def _polish(
+    problem,
+    polish,
+    max_steps,
+    within,
+    chunk,
+    y,
+    fvals,
+    status,
+    messages,
+    n_steps,
+    on_chunk,
+    lane_batch="auto",
+):
     """Second stage of :func:`fit` from the finite first-stage end points (those within
     ``within`` of the best, if given)."""
     if is_least_squares(polish):
@@ -147,8 +167,18 @@ def _polish(problem, polish, max_steps, within, chunk, y, fvals, status, message
     idx = np.flatnonzero(keep)
     if idx.size == 0:
         return y, fvals, status, messages, n_steps, 0.0
-    out = run_batch(_lane_fn(problem, False), y[idx], polish, problem.lower, problem.upper,
-                    least_squares=False, max_steps=max_steps, chunk=chunk, on_chunk=on_chunk)
+    out = run_batch(
+        _lane_fn(problem, False),
+        y[idx],
+        polish,
+        problem.lower,
+        problem.upper,
+        least_squares=False,
+        max_steps=max_steps,
+        chunk=chunk,
+        on_chunk=on_chunk,
+        lane_batch=lane_batch,
+    )
     f2 = np.asarray(_batched_objective(problem)(out.y), dtype=np.float64)
     better = np.isfinite(f2) & (f2 < fvals[idx])
     y, fvals, status, n_steps = y.copy(), fvals.copy(), status.copy(), n_steps.copy()

@@ -53,6 +53,8 @@ def map_lanes(fn: Callable[..., Any], lane_batch: int | None) -> Callable[..., A
         n = jax.tree.leaves(args)[0].shape[0]
         if lane_batch is None or lane_batch >= n:
             return vfn(*args)
+        if int(lane_batch) == 1:  # unbatched loops: no select-on-predicate under vmap
+            return jax.lax.map(lambda a: fn(*a), args)
         return jax.lax.map(lambda a: fn(*a), args, batch_size=int(lane_batch))
 
     return batched

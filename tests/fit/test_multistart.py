@@ -86,15 +86,26 @@ def _mean_and_log_sigma() -> tuple[Problem, float, float]:
 
 def test_bfgs_polish_after_levenberg_marquardt_reaches_the_closed_form_optimum():
     prob, mu, log_sigma = _mean_and_log_sigma()
-    result = fit(prob, starts=8, seed=4, optimizer=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4),
-                 max_steps=5, polish=optx.BFGS(rtol=1e-10, atol=1e-10), polish_steps=200)
+    result = fit(
+        prob,
+        starts=8,
+        seed=4,
+        optimizer=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4),
+        max_steps=5,
+        polish=optx.BFGS(rtol=1e-10, atol=1e-10),
+        polish_steps=200,
+    )
     assert_close(result.x_best, [mu, log_sigma], atol=1e-6, what="ML mean and log sigma")
     assert result.n_converged_to_best == 8
     assert np.all(result.n_steps > 5), "every finite start was polished"
     assert "polish" in result.optimizer
     with pytest.raises(ValueError, match="polish must be a minimiser"):
-        fit(prob, starts=2, optimizer=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4),
-            polish=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4))
+        fit(
+            prob,
+            starts=2,
+            optimizer=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4),
+            polish=optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4),
+        )
 
 
 def test_polish_within_polishes_only_the_starts_near_the_best():
@@ -102,8 +113,37 @@ def test_polish_within_polishes_only_the_starts_near_the_best():
     lm = optx.LevenbergMarquardt(rtol=1e-4, atol=1e-4)
     first = fit(prob, starts=8, seed=4, optimizer=lm, max_steps=5)
     within = float(first.fvals[2] - first.fvals[0])  # the three best first-stage starts
-    result = fit(prob, starts=8, seed=4, optimizer=lm, max_steps=5,
-                 polish=optx.BFGS(rtol=1e-10, atol=1e-10), polish_within=within)
+    result = fit(
+        prob,
+        starts=8,
+        seed=4,
+        optimizer=lm,
+        max_steps=5,
+        polish=optx.BFGS(rtol=1e-10, atol=1e-10),
+        polish_within=within,
+    )
     assert_close(result.x_best, [mu, log_sigma], atol=1e-6)
     polished = result.n_steps > 5
     assert 1 <= polished.sum() <= 3 < 8
+
+
+@pytest.mark.parametrize("lane_batch", [1, 5])
+def test_lane_groups_give_the_same_fit_as_one_vmap(lane_batch):
+    """Starts run one at a time (the CPU default) or in groups: same end points as one vmap."""
+    prob = _rosenbrock()
+    opt = optx.LevenbergMarquardt(rtol=1e-10, atol=1e-10)
+    one_vmap = fit(prob, starts=7, optimizer=opt, lane_batch=None, max_steps=40)
+    grouped = fit(prob, starts=7, optimizer=opt, lane_batch=lane_batch, max_steps=40)
+    assert_close(grouped.x, one_vmap.x, rtol=1e-12, atol=1e-14, what="end points")
+    assert np.array_equal(grouped.n_steps, one_vmap.n_steps)
+    assert grouped.messages == one_vmap.messages
+
+
+def test_lane_batch_is_validated():
+    from mechsim.fit._batch import CPU_FIT_LANE_BATCH, fit_lane_batch
+
+    assert fit_lane_batch("auto") == CPU_FIT_LANE_BATCH  # the test machine is a CPU
+    assert fit_lane_batch(None) is None and fit_lane_batch(4) == 4
+    for bad in (0, "fast", True):
+        with pytest.raises(ValueError, match="lane_batch"):
+            fit_lane_batch(bad)
