@@ -43,6 +43,10 @@ def petab_fit(
         help="polish the LM end points within this many nllh units of the best LM value"),
     rtol: float = typer.Option(1e-8, "--rtol", help="integrator relative tolerance"),
     atol: float = typer.Option(1e-12, "--atol", help="integrator absolute tolerance"),
+    solver_max_steps: int = typer.Option(
+        100_000, "--solver-max-steps", min=1,
+        help="integrator steps per simulation before a start's objective is non-finite "
+             "(AMICI's default is 10000)"),
     tol_best: float = typer.Option(1e-3, "--tol-best",
                                    help="llh tolerance for counting starts converged to the best"),
     seed: int = typer.Option(0, "--seed", help="Latin-hypercube seed"),
@@ -63,7 +67,9 @@ def petab_fit(
         err.print(f"[red]error:[/red] --gradient must be fwd or bwd, got {gradient!r}")
         raise typer.Exit(2)
     try:
-        prob = Problem.from_petab(problem, rtol=rtol, atol=atol, gradient=gradient)
+        prob = Problem.from_petab(
+            problem, rtol=rtol, atol=atol, gradient=gradient, solver_max_steps=solver_max_steps
+        )
     except (MechsimError, ValueError, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

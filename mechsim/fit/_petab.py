@@ -20,6 +20,7 @@ def petab_problem(
     rtol: float = 1e-8,
     atol: float = 1e-12,
     sigma_floor: float | None = None,
+    solver_max_steps: int = 100_000,
 ) -> Problem:
     """Wrap the PEtab objective (and, with normal noise everywhere, its residuals).
 
@@ -32,6 +33,9 @@ def petab_problem(
     units) the smallest noise level the sigma residuals must represent. ``gradient="bwd"``
     integrates with a checkpointed loop so that reverse mode works (one backward pass
     per gradient: the cheaper choice for BFGS with many parameters).
+    ``solver_max_steps`` caps the integrator's steps per simulation: a start far out in
+    the bounds whose model is too stiff to solve within it gets a non-finite objective
+    (rejected by the optimiser) instead of grinding on (AMICI's default cap is 10^4).
     """
     from mechsim.petab import default_sigma_floor, load_tables, petab_functions
     from mechsim.petab._least_squares import residuals_from
@@ -39,7 +43,7 @@ def petab_problem(
     tables = load_tables(problem)
     # reverse mode needs the checkpointed solver loop; forward mode the plain one
     adjoint = diffrax.RecursiveCheckpointAdjoint() if gradient == "bwd" else None
-    fns = petab_functions(tables, rtol=rtol, atol=atol, adjoint=adjoint)
+    fns = petab_functions(tables, rtol=rtol, atol=atol, adjoint=adjoint, max_steps=solver_max_steps)
     residual_fn = None
     if not np.any(fns.laplace):
         floor = sigma_floor if sigma_floor is not None else default_sigma_floor(tables)

@@ -117,7 +117,8 @@ class Problem:
 
     @classmethod
     def from_petab(cls, problem, *, gradient: GradientMode = "fwd", rtol: float = 1e-8,
-                   atol: float = 1e-12, sigma_floor: float | None = None) -> Problem:  # fmt: skip
+                   atol: float = 1e-12, sigma_floor: float | None = None,
+                   solver_max_steps: int = 100_000) -> Problem:  # fmt: skip
         """A problem from a PEtab problem (YAML path).
 
         The nllh on the PEtab parameter scales (``mechsim.petab``) and, when all noise
@@ -126,7 +127,7 @@ class Problem:
         from mechsim.fit._petab import petab_problem
 
         return petab_problem(problem, gradient=gradient, rtol=rtol, atol=atol,
-                             sigma_floor=sigma_floor)  # fmt: skip
+                             sigma_floor=sigma_floor, solver_max_steps=solver_max_steps)  # fmt: skip
 
     # ----------------------------------------------------------------- evaluation
     @property

@@ -73,3 +73,13 @@ def test_levenberg_marquardt_fit_reaches_the_closed_form_optimum(tmp_path: Path)
     best = expected_llh("normal", "lin", ks[i], sigma_ml)
     assert -result.fval_best == pytest.approx(best, abs=1e-6)
     assert result.n_converged_to_best >= 4
+
+
+def test_solver_step_cap_makes_the_objective_infinite(tmp_path: Path) -> None:
+    """A simulation that needs more integrator steps than ``solver_max_steps`` is a failed
+    point (objective +inf, rejected by the optimiser), not a silently truncated one."""
+    path = tiny_problem(tmp_path, "normal", "lin")
+    x = [np.log10(K)]
+    assert np.isfinite(float(Problem.from_petab(path).objective(x)))
+    capped = Problem.from_petab(path, solver_max_steps=2)
+    assert float(capped.objective(x)) == np.inf
