@@ -361,6 +361,8 @@ def main() -> None:
         "rtol": args.rtol,
         "atol": args.atol,
         "polish_within": args.polish_within,
+        "solver_max_steps": args.solver_max_steps,
+        "repeat": not args.no_repeat,
     }
     if args.what == "boehm":
         write(

@@ -90,6 +90,17 @@ def petab_fit(
                      polish_steps=polish_steps, polish_within=polish_within)  # fmt: skip
     full = result.summary()
     finite = np.isfinite(result.fvals)
+    if not finite.any():
+        record = {"problem": str(problem), "best_llh": None, "n_starts": result.n_starts,
+                  "n_converged_to_best": 0, "n_failed_starts": result.n_starts,
+                  "wall_s": result.wall_s, "solver_max_steps": solver_max_steps,
+                  "messages": list(result.messages)}  # fmt: skip
+        (out / "result.json").write_text(json.dumps(record, indent=2) + "\n")
+        err.print(f"[red]error:[/red] all {result.n_starts} starts failed (objective non-finite: "
+                  "the model could not be integrated there). Raise --solver-max-steps (now "
+                  f"{solver_max_steps}), loosen --rtol/--atol, or narrow the parameter bounds; "
+                  f"wrote {out / 'result.json'}")  # fmt: skip
+        raise typer.Exit(1)
     summary = {
         "problem": str(problem),
         "best_llh": -result.fval_best,

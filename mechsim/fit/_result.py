@@ -69,8 +69,8 @@ class FitResult:
 
     @property
     def n_converged_to_best(self) -> int:
-        """Starts whose final value is within ``tol_best`` of the best."""
-        return int(np.sum(self.fvals <= self.fvals[0] + self.tol_best))
+        """Starts whose final value is finite and within ``tol_best`` of the best."""
+        return int(np.sum(np.isfinite(self.fvals) & (self.fvals <= self.fvals[0] + self.tol_best)))
 
     @property
     def n_optimizer_converged(self) -> int:

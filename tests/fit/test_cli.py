@@ -90,7 +90,7 @@ def test_petab_fit_contract(tmp_path):
 
 
 def test_petab_fit_reverse_mode_bfgs(tmp_path):
-    """``--method bfgs --gradient bwd`` (the Fujita set-up) reaches the same optimum."""
+    """``--method bfgs --gradient bwd`` reaches the same optimum."""
     path = tiny_problem(tmp_path, "normal", "lin", estimate_sigma=True)
     out_dir = tmp_path / "out"
     app = _petab_app()
@@ -105,3 +105,15 @@ def test_petab_fit_reverse_mode_bfgs(tmp_path):
     )
     assert bad.exit_code == 2
     assert "--gradient must be fwd or bwd" in bad.output
+
+
+def test_petab_fit_all_starts_failing_is_an_error(tmp_path):
+    """An integrator cap no start can meet: exit 1 with the fix named, record kept."""
+    path = tiny_problem(tmp_path, "normal", "lin", estimate_sigma=True)
+    out_dir = tmp_path / "out"
+    res = CliRunner().invoke(_petab_app(), ["fit", str(path), "--starts", "2", "--out",
+                                            str(out_dir), "--solver-max-steps", "2"])  # fmt: skip
+    assert res.exit_code == 1, res.output
+    assert "all 2 starts failed" in res.output and "--solver-max-steps" in res.output
+    out = json.loads((out_dir / "result.json").read_text())
+    assert out["best_llh"] is None and out["n_failed_starts"] == 2
