@@ -31,6 +31,9 @@ sys.path.insert(0, str(ROOT))
 PETAB = ROOT.parent / "shared" / "petab"
 RESULTS = ROOT / "benchmarks" / "results"
 REFERENCE_BOEHM = -138.22199693517703
+#: reference llh values of ../shared/petab/REFERENCE.md
+REFERENCE_LLH = {"Boehm_JProteomeRes2014": REFERENCE_BOEHM,
+                 "Fujita_SciSignal2010": 53.08377736998929}  # fmt: skip
 
 
 def machine() -> dict:
@@ -155,9 +158,9 @@ def bench_petab(
         **({"fit_wall_s_compiled": warm.wall_s} if warm is not None else {}),
         "fit_fvals": [float(v) for v in result.fvals],
     }  # fmt: skip
-    if name.startswith("Boehm"):
-        out["reference_llh"] = REFERENCE_BOEHM
-        reached = -result.fvals >= REFERENCE_BOEHM - 1e-3
+    if name in REFERENCE_LLH:
+        out["reference_llh"] = REFERENCE_LLH[name]
+        reached = -result.fvals >= REFERENCE_LLH[name] - 1e-3
         out["n_starts_reaching_reference"] = int(reached.sum())
         out["fraction_reaching_reference"] = float(reached.mean())
     if scipy_starts:
@@ -275,6 +278,10 @@ def write(name: str, data: dict) -> None:
             f"starts within {f['tol_best']:g} of it.",
             "",
         ]
+    if "reference_llh" in data:
+        lines += [f"Reference llh {data['reference_llh']:.5f} (REFERENCE.md): reached by "
+                  f"{data['n_starts_reaching_reference']} of {data['n_starts']} starts "
+                  "(within 1e-3).", ""]
     if "scipy" in data and "least_squares_fd_wall_s" in data["scipy"]:
         sp = data["scipy"]
         per_ls = sp["least_squares_fd_wall_s"] / sp["n_starts"]
