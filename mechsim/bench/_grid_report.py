@@ -48,6 +48,7 @@ def markdown(res: dict[str, Any], quick: bool = False) -> str:
         for other in ("libroadrunner-cvode", "diffrax-kvaerno5", "scipy-lsoda"):
             if other in by:
                 lines.append(f"- vs {other}: {ms['solves_per_s'] / by[other]['solves_per_s']:.1f}x")
+    lines += matched_accuracy(res.get("work_precision") or [])
     lines += [
         "",
         _TARGETS,
@@ -59,6 +60,33 @@ def markdown(res: dict[str, Any], quick: bool = False) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def matched_accuracy(wp: list[dict[str, Any]], ours: str = "mechsim-rosenbrock") -> list[str]:
+    """Speed-ups at equal or better accuracy, from the work-precision sweep.
+
+    For every competitor setting (method, rtol) the fastest mechsim setting whose error is
+    no larger is found; the ratio of their times per solve is the speed-up at equal or
+    better accuracy. Settings no mechsim run matches in accuracy are listed as such.
+    """
+    mine = [w for w in wp if w["method"] == ours]
+    others = [w for w in wp if w["method"] != ours]
+    if not mine or not others:
+        return []
+    lines = ["", f"At equal or better accuracy (work-precision sweep): speed-up of {ours} over",
+             "", "| method | its rtol | its ms/solve | its error | mechsim rtol | mechsim ms/solve "
+             "| mechsim error | speed-up |", "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for w in others:
+        ok = [m for m in mine if m["max_rel_err"] <= w["max_rel_err"]]
+        if not ok:
+            lines.append(f"| {w['method']} | {w['rtol']:g} | {1e3 * w['s_per_solve']:.2f} | "
+                         f"{w['max_rel_err']:.1e} | none as accurate | | | |")  # fmt: skip
+            continue
+        m = min(ok, key=lambda r: r["s_per_solve"])
+        lines.append(f"| {w['method']} | {w['rtol']:g} | {1e3 * w['s_per_solve']:.2f} | "
+                     f"{w['max_rel_err']:.1e} | {m['rtol']:g} | {1e3 * m['s_per_solve']:.2f} | "
+                     f"{m['max_rel_err']:.1e} | {w['s_per_solve'] / m['s_per_solve']:.1f}x |")  # fmt: skip
+    return lines
 
 
 def write_results(res: dict[str, Any], out_dir: Path, quick: bool = False) -> list[Path]:

@@ -46,3 +46,20 @@ def test_benchmark_report_files(tmp_path):
     md = paths[1].read_text()
     assert "STAND-IN" in md and "vs libroadrunner-cvode: 2.0x" in md and "no GPU" in md
     assert paths[2].stat().st_size > 1000
+
+
+def test_matched_accuracy_picks_the_fastest_run_at_least_as_accurate():
+    from mechsim.bench._grid_report import matched_accuracy
+
+    wp = [
+        {"method": "mechsim-rosenbrock", "rtol": 1e-4, "s_per_solve": 0.002, "max_rel_err": 3e-6},
+        {"method": "mechsim-rosenbrock", "rtol": 1e-6, "s_per_solve": 0.004, "max_rel_err": 1e-7},
+        {"method": "libroadrunner-cvode", "rtol": 1e-6, "s_per_solve": 0.003, "max_rel_err": 6e-6},
+        {"method": "libroadrunner-cvode", "rtol": 1e-8, "s_per_solve": 0.006, "max_rel_err": 2e-7},
+        {"method": "scipy-lsoda", "rtol": 1e-8, "s_per_solve": 0.2, "max_rel_err": 1e-9},
+    ]
+    rows = [r for r in matched_accuracy(wp) if r.startswith("| ") and "rtol" not in r]
+    assert rows[0].endswith("| 1.5x |")  # 3 ms vs the 2 ms run (3e-6 <= 6e-6)
+    assert rows[1].endswith("| 1.5x |")  # 6 ms vs the 4 ms run (1e-7 <= 2e-7)
+    assert "none as accurate" in rows[2]
+    assert matched_accuracy([]) == []
