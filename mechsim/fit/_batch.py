@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
 
-from ..solver._lanes import map_lanes
+from ..solver._lanes import check_lane_batch, default_lane_batch, map_lanes
 
 __all__ = ["BatchOutcome", "fit_lane_batch", "run_batch"]
 
@@ -32,7 +32,8 @@ PENALTY = 1e2
 #: start waits for the stiffest start's ODE solve (lanes far out in the bounds need
 #: thousands of solver steps), and the vmapped while loops compile to select-on-predicate
 #: code. Measured on Boehm (50 LHS starts, 60 Levenberg-Marquardt steps, 2-core CPU, one
-#: run): one vmap 142 s, groups of 5 94 s, one start at a time 51 s (compile included).
+#: process, compile included): one vmap 65.6 s, groups of 5 49.7 s, one start at a time
+#: 33.9 s (``benchmarks/results/fit_lane_batch_boehm.md``).
 CPU_FIT_LANE_BATCH = 1
 
 
@@ -41,10 +42,8 @@ def fit_lane_batch(lane_batch: int | str | None = "auto") -> int | None:
     :data:`CPU_FIT_LANE_BATCH` on CPU and ``None`` (one vmap of all starts) on
     accelerators, where lanes run in parallel."""
     if lane_batch == "auto":
-        return CPU_FIT_LANE_BATCH if jax.default_backend() == "cpu" else None
-    if lane_batch is not None and (isinstance(lane_batch, bool | str) or int(lane_batch) < 1):
-        raise ValueError(f"lane_batch must be 'auto', None or a positive int, got {lane_batch!r}")
-    return lane_batch
+        return default_lane_batch(cpu=CPU_FIT_LANE_BATCH)
+    return check_lane_batch(lane_batch)
 
 
 @dataclass(frozen=True)

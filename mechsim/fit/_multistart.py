@@ -83,7 +83,8 @@ def fit(
     lane_batch:
         Starts per vmapped group inside the compiled optimiser segment: ``"auto"``
         (default) runs one start at a time on CPU, where a vmapped batch waits for its
-        stiffest start at every step (Boehm: 51 s vs 142 s for 50 starts), and all
+        stiffest start at every step (Boehm, 50 starts: 33.9 s vs 65.6 s,
+        ``benchmarks/results/fit_lane_batch_boehm.md``), and all
         starts as one vmap on GPU; or an int, or ``None`` for one vmap. Either way the
         starts are one compiled program, not a Python loop, and the results are the same.
 

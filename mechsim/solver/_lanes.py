@@ -13,25 +13,37 @@ one compiled program; on accelerators the whole batch is one group.
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Integral
 from typing import Any
 
 import jax
 
-__all__ = ["CPU_LANE_BATCH", "default_lane_batch", "map_lanes"]
+__all__ = ["CPU_LANE_BATCH", "check_lane_batch", "default_lane_batch", "map_lanes"]
 
 #: lanes per vmapped group on CPU (measured optimum, see the module docstring)
 CPU_LANE_BATCH = 64
 
 
-def default_lane_batch(platform: str | None = None) -> int | None:
-    """Lanes per vmapped group: ``CPU_LANE_BATCH`` on CPU, ``None`` (all at once) elsewhere.
+def default_lane_batch(platform: str | None = None, cpu: int = CPU_LANE_BATCH) -> int | None:
+    """Lanes per vmapped group: ``cpu`` on CPU, ``None`` (all at once) elsewhere.
 
     Args:
         platform: ``"cpu"``, ``"gpu"``, ``"tpu"``…; default the platform of the default
             JAX backend.
+        cpu: the group size on CPU (default :data:`CPU_LANE_BATCH`, measured for ODE
+            grids; multi-start fits use their own, see ``mechsim.fit``).
     """
     platform = jax.default_backend() if platform is None else platform
-    return CPU_LANE_BATCH if platform == "cpu" else None
+    return cpu if platform == "cpu" else None
+
+
+def check_lane_batch(lane_batch: Any) -> int | None:
+    """``lane_batch`` if it is a positive int or None, else a ValueError naming it."""
+    if lane_batch is not None and (
+        isinstance(lane_batch, bool) or not isinstance(lane_batch, Integral) or lane_batch < 1
+    ):
+        raise ValueError(f"lane_batch must be a positive int or None, got {lane_batch!r}")
+    return lane_batch
 
 
 def map_lanes(fn: Callable[..., Any], lane_batch: int | None) -> Callable[..., Any]:
@@ -45,8 +57,7 @@ def map_lanes(fn: Callable[..., Any], lane_batch: int | None) -> Callable[..., A
         ``batched(*args)`` with outputs stacked along a leading batch axis, identical to
         ``jax.vmap(fn)(*args)`` (the groups are ``lax.map(..., batch_size=lane_batch)``).
     """
-    if lane_batch is not None and (isinstance(lane_batch, bool) or int(lane_batch) < 1):
-        raise ValueError(f"lane_batch must be a positive int or None, got {lane_batch!r}")
+    check_lane_batch(lane_batch)
     vfn = jax.vmap(fn)
 
     def batched(*args: Any) -> Any:
