@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -15,7 +14,7 @@ from mechsim.errors import MechsimError
 from mechsim.model import CompiledModel, check_finite_parameters, compile_network
 from mechsim.network import Network
 from mechsim.results import SimulationResult
-from mechsim.solver import Rodas5P, Schedule, integrate
+from mechsim.solver import Rodas5P, Schedule, integrate, solver_jit
 
 __all__ = ["parameter_vector", "simulate"]
 
@@ -130,7 +129,7 @@ def parameter_vector(cm: CompiledModel, params) -> jnp.ndarray:
     return p
 
 
-@eqx.filter_jit
+@solver_jit(equinox=True)
 def _run(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense) -> SimulationResult:
     n = cm.n_states
     times, jumps, rates = plan.schedule_arrays(p, n)

@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mechsim.bench._grid_problem import TIMES, BenchProblem
+from mechsim.solver import solver_jit
 
 __all__ = ["LsodaMethod", "RoadRunnerMethod", "VmapMethod"]
 
@@ -69,7 +70,7 @@ class VmapMethod:
             return r.ys[:, :nsp], r.status
 
         lanes = map_lanes(lambda p, y0, rtol, atol: one(p, y0, rtol, atol), self.lane_batch)
-        self._jit = jax.jit(lambda p, y0, rtol, atol: lanes(p, y0, *_broadcast(rtol, atol, p)))
+        self._jit = solver_jit(lambda p, y0, rtol, atol: lanes(p, y0, *_broadcast(rtol, atol, p)))
         self._fn = None
 
     def prepare(self) -> float:

@@ -33,7 +33,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 import mechsim._config  # noqa: F401
-from mechsim.solver import DiffraxSolver, integrate
+from mechsim.solver import DiffraxSolver, integrate, solver_jit
 
 __all__ = [
     "REACTIONS",
@@ -141,7 +141,7 @@ def _max_rel_err(ys: np.ndarray, ref: np.ndarray) -> float:
 
 def _time_jax(fn, params: jnp.ndarray, repeats: int) -> tuple[float, float, Any]:
     t0 = time.perf_counter()
-    compiled = jax.jit(fn).lower(params).compile()
+    compiled = solver_jit(fn).lower(params).compile()
     compile_s = time.perf_counter() - t0
     out = jax.block_until_ready(compiled(params))  # warm-up
     walls = []

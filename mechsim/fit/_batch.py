@@ -22,6 +22,7 @@ import numpy as np
 import optimistix as optx
 
 from ..solver._lanes import check_lane_batch, default_lane_batch, map_lanes
+from ..solver._xla import solver_jit
 
 __all__ = ["BatchOutcome", "fit_lane_batch", "run_batch"]
 
@@ -93,7 +94,7 @@ def _status_name(code: int) -> str:
     return f"status {code}"
 
 
-@eqx.filter_jit
+@solver_jit(equinox=True)
 def _init(solver, fn, y0, args, options, f_struct):
     def one(y, a):
         state = solver.init(fn, y, a, options, f_struct, None, _TAGS)
@@ -103,7 +104,7 @@ def _init(solver, fn, y0, args, options, f_struct):
     return eqx.filter_vmap(one)(y0, args)
 
 
-@eqx.filter_jit
+@solver_jit(equinox=True)
 def _advance(
     solver, fn, options, y, args, state, steps, done, result, k, max_steps, lane_batch=None
 ):

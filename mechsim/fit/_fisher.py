@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from mechsim.fit._objective import value_and_jacobian
 from mechsim.fit._problem import Problem
+from mechsim.solver import solver_jit
 
 __all__ = ["FisherResult", "fisher_information"]
 
@@ -115,5 +115,5 @@ def fisher_information(
 def _hessian(problem: Problem):
     cache = problem.__dict__.setdefault("_fit_cache", {})
     if "hessian" not in cache:
-        cache["hessian"] = jax.jit(problem.hessian)
+        cache["hessian"] = solver_jit(problem.hessian)
     return cache["hessian"]

@@ -13,6 +13,7 @@ from mechsim.fit._batch import is_least_squares, run_batch
 from mechsim.fit._lhs import latin_hypercube
 from mechsim.fit._problem import Problem
 from mechsim.fit._result import FitResult
+from mechsim.solver import solver_jit
 
 __all__ = ["default_optimizer", "fit"]
 
@@ -206,5 +207,5 @@ def _lane_fn(problem: Problem, least_squares: bool):
 def _batched_objective(problem: Problem):
     cache = problem.__dict__.setdefault("_fit_cache", {})
     if "batched_objective" not in cache:
-        cache["batched_objective"] = jax.jit(jax.vmap(problem.objective))
+        cache["batched_objective"] = solver_jit(jax.vmap(problem.objective))
     return cache["batched_objective"]

@@ -9,6 +9,7 @@ import numpy as np
 from mechsim.fit._problem import Problem
 from mechsim.fit._profile import ProfileResult
 from mechsim.fit._result import FitResult
+from mechsim.solver import solver_jit
 
 __all__ = ["plot_fit", "plot_profiles", "plot_waterfall"]
 
@@ -38,14 +39,13 @@ def plot_fit(problem: Problem, x, ax=None):
     One colour per (condition, observable). Needs a problem with ``predict_fn`` and
     ``data`` (network problems).
     """
-    import jax
     import matplotlib.pyplot as plt
 
     if problem.predict_fn is None or problem.data is None:
         raise ValueError("plot_fit needs a problem with predictions and a data table")
     x = np.asarray(getattr(x, "x_best", x), dtype=np.float64)
     df = problem.data.copy()
-    df["prediction"] = np.asarray(jax.jit(problem.predict_fn)(x))
+    df["prediction"] = np.asarray(solver_jit(problem.predict_fn)(x))
     ax = ax or plt.subplots(figsize=(6, 4))[1]
     for i, ((cond, obs), g) in enumerate(df.groupby(["condition", "observable"], sort=False)):
         g = g.sort_values("time")

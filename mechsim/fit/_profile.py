@@ -21,6 +21,7 @@ from scipy.stats import chi2
 from mechsim.fit._batch import is_least_squares, run_batch
 from mechsim.fit._noise import from_scale
 from mechsim.fit._problem import Problem
+from mechsim.solver import solver_jit
 
 __all__ = ["ProfileResult", "profile"]
 
@@ -180,6 +181,6 @@ def _fns(problem: Problem, least_squares: bool):
             i, v = args
             return target(y.at[i].set(v))
 
-        objective = jax.jit(jax.vmap(lambda y, i, v: problem.objective(y.at[i].set(v))))
+        objective = solver_jit(jax.vmap(lambda y, i, v: problem.objective(y.at[i].set(v))))
         cache[key] = (lane, objective)
     return cache[key]

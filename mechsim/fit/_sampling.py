@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mechsim.fit._problem import Problem
+from mechsim.solver import solver_jit
 
 __all__ = ["PosteriorSamples", "sample_posterior"]
 
@@ -129,4 +130,4 @@ def _run(logdensity, to_x, u0, keys, num_warmup, num_samples, target, max_num_do
         _, (xs, acc, div) = jax.lax.scan(step, state, jax.random.split(sample_key, num_samples))
         return xs, acc, div
 
-    return jax.jit(jax.vmap(chain))(u0, keys[0], keys[1])
+    return solver_jit(jax.vmap(chain))(u0, keys[0], keys[1])

@@ -22,7 +22,7 @@ from jax.sharding import PartitionSpec as P
 
 from mechsim.grid._points import GridInputs
 from mechsim.simulate import simulate
-from mechsim.solver import Rodas5P, default_lane_batch, map_lanes
+from mechsim.solver import Rodas5P, default_lane_batch, map_lanes, solver_jit
 
 __all__ = ["ChunkRunner"]
 
@@ -128,7 +128,7 @@ class ChunkRunner:
             jax.ShapeDtypeStruct((self.batch,), jnp.float64, sharding=self.sharding),
             jax.ShapeDtypeStruct((self.batch,), jnp.int32, sharding=self.sharding),
         )
-        self._compiled = jax.jit(sharded).lower(*example).compile()
+        self._compiled = solver_jit(sharded).lower(*example).compile()
         self.compile_s += time.perf_counter() - t0
         return self._compiled
 

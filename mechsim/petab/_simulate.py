@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 
-import jax
 import numpy as np
 import pandas as pd
 
 from mechsim.petab._objective import petab_functions
 from mechsim.petab._tables import PetabTables, load_tables
+from mechsim.solver import solver_jit
 
 __all__ = ["simulate_measurements"]
 
@@ -33,7 +33,7 @@ def simulate_measurements(
     x = np.asarray(x, dtype=np.float64)
     if x.shape != (len(fns.names),):
         raise ValueError(f"x must have shape ({len(fns.names)},) for {fns.names}, got {x.shape}")
-    sim, sigma, ok = jax.jit(fns.predict)(x)
+    sim, sigma, ok = solver_jit(fns.predict)(x)
     if not bool(ok):
         raise ValueError(f"the model could not be integrated at x = {x.tolist()}")
     out = tables.measurements.drop(columns=["cond"]).copy()

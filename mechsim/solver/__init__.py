@@ -12,9 +12,11 @@ from ._results import RESULTS, is_successful, status_message
 from ._rosenbrock import AbstractRosenbrock, Rodas4, Rodas5P
 from ._schedule import Schedule
 from ._solution import Solution
+from ._xla import SOLVER_XLA_OPTIONS, solver_compiler_options, solver_jit
 
 __all__ = [
     "RESULTS",
+    "SOLVER_XLA_OPTIONS",
     "AbstractRosenbrock",
     "DiffraxSolver",
     "Rodas4",
@@ -26,5 +28,7 @@ __all__ = [
     "integrate_batch",
     "is_successful",
     "map_lanes",
+    "solver_compiler_options",
+    "solver_jit",
     "status_message",
 ]

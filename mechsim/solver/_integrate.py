@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import diffrax
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -20,13 +19,14 @@ from ._rosenbrock import AbstractRosenbrock, Rodas5P
 from ._schedule import Schedule
 from ._solution import Solution
 from ._sparse_lu import SparsityPattern
+from ._xla import solver_jit
 
 __all__ = ["integrate", "integrate_batch"]
 
 Rhs = Callable[[Array, Array, Any], Array]
 
 
-@eqx.filter_jit
+@solver_jit(equinox=True)
 def _integrate_jit(rhs, y0, ts, args, jac, pattern, solver, rtol, atol, t0, schedule, dt0,
                    max_steps, adjoint) -> Solution:  # fmt: skip
     if isinstance(solver, DiffraxSolver):

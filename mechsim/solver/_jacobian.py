@@ -75,6 +75,7 @@ def make_point_evaluator(
     if jac is not None:
         user_index = np.asarray(pattern.user_index)
         pick = np.where(user_index >= 0, user_index, pattern.user_nnz)
+        identity = bool(np.array_equal(pick, np.arange(pattern.nnz)))
 
         def evaluate_user(t: Array, y: Array) -> tuple[Array, Array, Array]:
             f0, dfdt = _time_derivative(fun, t, y)
@@ -86,6 +87,8 @@ def make_point_evaluator(
                     f"jac must return shape ({pattern.n}, {pattern.n}) or the ({pattern.user_nnz},) "
                     f"nonzeros of sparsity in row-major order, got shape {J.shape}"
                 )
+            if identity:  # the pattern already holds the diagonal: no gather
+                return f0, dfdt, J
             return f0, dfdt, jnp.concatenate([J, jnp.zeros((1,), J.dtype)])[pick]
 
         return evaluate_user

@@ -23,10 +23,15 @@ def model():
 
 @pytest.fixture(scope="module")
 def runs(model):
-    """Trajectories for a ladder of clamped damage levels (lesions per cell)."""
+    """Trajectories for a ladder of clamped damage levels (lesions per cell).
+
+    rtol 1e-8: near the MOMP threshold (D = 10..30) the switch amplifies integration
+    error, and at the default 1e-6 the global error of ``momp_fraction`` reaches ~1e-6,
+    the size of the effects these tests check.
+    """
     out = {}
     for d in (0.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0):
-        res = mechsim.simulate(model, None, TIMES, params={"D": d})
+        res = mechsim.simulate(model, None, TIMES, params={"D": d}, rtol=1e-8, atol=1e-12)
         assert int(res.status) == 0, f"solver failed at D={d}"
         out[d] = res
     return out
