@@ -1,12 +1,13 @@
 """XLA compiler options for programs that contain the solver, and a jit that applies them.
 
-On CPU, XLA's MLIR "fusion emitters" (the default since jaxlib 0.5) compile the
-straight-line sparse LU and generated right-hand sides slowly. With the classic LLVM
-emitters (``xla_cpu_use_fusion_emitters=False``) the 88-state trofosfamide mechanism
-(64-lane groups, Rodas5P, rtol 1e-6) compiled in 7.4-8.0 s instead of 15.7 s and solved
-the same points 14-17 % faster, to the last bit of the same values within 3e-10
-(``benchmarks/results/xla_options_trofosfamide.md``). The option is a CPU one: other
-backends ignore it.
+On CPU, XLA's MLIR "fusion emitters" (the default in current jaxlib) compile the
+straight-line sparse LU and the generated right-hand sides slowly. With the classic
+LLVM emitters (``xla_cpu_use_fusion_emitters=False``) the batched solver (64-lane
+groups, Rodas5P, rtol 1e-6, 256 grid points, 2-core CPU) compiled the 88-state
+trofosfamide mechanism in 6.3 s instead of 15.4 s and ran 4 % faster (359 vs 346
+solves/s); the 62-state aldoxorubicin mechanism compiled in 5.9 s instead of 12.4 s and
+ran 35 % faster (170 vs 126 solves/s) (``benchmarks/results/xla_options_*.md``). The
+option is a CPU one: other backends ignore it.
 
 A jaxlib that no longer knows the option rejects every compile that names it, so the
 options are probed once (one trivial compile) and dropped if rejected. Set
