@@ -3,11 +3,12 @@
 Under ``vmap`` every lane runs the same while loop until the slowest lane of its batch
 is done, and every elementwise op streams a (batch,) vector per scalar of the sparse LU
 and the stages. On CPU that working set falls out of cache as the batch grows: measured
-on the 88-state trofosfamide mechanism (2-core CPU, Rodas5P, rtol 1e-6, 256 points),
-64 lanes per group solved 276 trajectories/s, 32 lanes 246/s, 128 lanes 175/s and one
-256-lane vmap 120/s (``benchmarks/results/lane_batch_trofosfamide.md``). :func:`map_lanes` therefore runs a
-large batch as ``lax.map`` over vmapped groups of :func:`default_lane_batch` lanes inside
-one compiled program; on accelerators the whole batch is one group.
+on the 88-state trofosfamide mechanism (2-core CPU, Rodas5P, rtol 1e-6, 256 points, the
+solver's XLA options), 64 and 128 lanes per group solved 371 and 383 trajectories/s, 32
+lanes 286/s and one 256-lane vmap 261/s (``benchmarks/results/lane_batch_trofosfamide.md``).
+:func:`map_lanes` therefore runs a large batch as ``lax.map`` over vmapped groups of
+:func:`default_lane_batch` lanes (64: the smaller working set of the two best) inside one
+compiled program; on accelerators the whole batch is one group.
 """
 
 from __future__ import annotations

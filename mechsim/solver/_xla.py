@@ -4,9 +4,9 @@ On CPU, XLA's MLIR "fusion emitters" (the default in current jaxlib) compile the
 straight-line sparse LU and the generated right-hand sides slowly. With the classic
 LLVM emitters (``xla_cpu_use_fusion_emitters=False``) the batched solver (64-lane
 groups, Rodas5P, rtol 1e-6, 256 grid points, 2-core CPU) compiled the 88-state
-trofosfamide mechanism in 6.3 s instead of 15.4 s and ran 4 % faster (359 vs 346
-solves/s); the 62-state aldoxorubicin mechanism compiled in 5.9 s instead of 12.4 s and
-ran 35 % faster (170 vs 126 solves/s) (``benchmarks/results/xla_options_*.md``). The
+trofosfamide mechanism in 6.1 s instead of 14.0 s and ran 4 % faster (365 vs 351
+solves/s); the 62-state aldoxorubicin mechanism compiled in 6.6 s instead of 13.0 s and
+ran 32 % faster (161 vs 122 solves/s) (``benchmarks/results/xla_options_*.md``). The
 option is a CPU one: other backends ignore it.
 
 A jaxlib that no longer knows the option rejects every compile that names it, so the
