@@ -12,6 +12,9 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import jax
 
 jax.config.update("jax_enable_x64", True)
+# one CPU device in the test processes (as JAX's default), also when an in-process CLI
+# call asks for one per core (mechsim.grid.use_cpu_cores); subprocess tests choose their own
+jax.config.update("jax_num_cpu_devices", 1)
 
 ROOT = Path(__file__).resolve().parents[1]
 

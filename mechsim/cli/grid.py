@@ -44,7 +44,7 @@ def run(
     config: Path = typer.Argument(..., exists=True, dir_okay=False, help="grid config (YAML)"),
     out: Path = typer.Option(..., "--out", help="Zarr store to write"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted store: compute only missing chunks"),
-    devices: int | None = typer.Option(None, "--devices", help="number of local JAX devices to shard over (default: all)"),
+    devices: int | None = typer.Option(None, "--devices", help="number of local JAX devices to shard over (default: all; on a CPU host one per core)"),
     chunk_size: int = typer.Option(256, "--chunk-size", help="points per chunk (unit of commit and resume)"),
     rtol: float = typer.Option(1e-6, help="relative tolerance"),
     atol: float = typer.Option(1e-9, help="absolute tolerance (umol)"),
@@ -52,10 +52,16 @@ def run(
         Path.home() / ".cache" / "mechsim" / "jax", "--jax-cache",
         help="persistent JAX compilation cache (a resumed run skips recompiling); '' disables"),
 ) -> None:
-    """Run every point of CONFIG with the batched solver and stream chunks to --out."""
+    """Run every point of CONFIG with the batched solver and stream chunks to --out.
+
+    On a CPU host every core becomes one JAX device (``mechsim.grid.use_cpu_cores``), so
+    chunks shard over all cores; ``--devices N`` uses the first N.
+    """
     import time
 
-    from mechsim.grid import dose_response, failed_points
+    from mechsim.grid import dose_response, failed_points, use_cpu_cores
+
+    use_cpu_cores()
 
     if cache is not None and str(cache):
         import jax

@@ -7,6 +7,7 @@ with atomic per-chunk commits (resumable) -> :func:`open_grid` (labelled xarray)
 :func:`plot_dose_response`.
 """
 
+from mechsim.grid._cores import use_cpu_cores
 from mechsim.grid._dataset import failed_points, open_grid
 from mechsim.grid._distributed import dose_response_dask
 from mechsim.grid._hill import HillFit, fit_hill, fit_hill_curves, hill
@@ -65,5 +66,6 @@ __all__ = [
     "surviving_fraction",
     "time_above",
     "tmax",
+    "use_cpu_cores",
     "value_at",
 ]

@@ -1,0 +1,61 @@
+"""One JAX CPU device per core, so that grid chunks shard over every core of a CPU host.
+
+JAX gives a CPU host one device, and one compiled program runs on one core: the batched
+solver left the second core of a 2-core machine idle (trofosfamide, 64-lane groups:
+359 solves/s pinned to one core, 373/s free to use both). With one CPU device per
+core, :func:`mechsim.grid.dose_response` shards each chunk over them and the devices run
+concurrently: the 10^5-point trofosfamide grid solved in 129 s instead of 275 s on 2
+cores, with bitwise identical values (``benchmarks/results/grid_trofosfamide_1e5.md``).
+The device count is fixed when
+JAX's backends start, so this must run before the first JAX computation.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import jax
+
+__all__ = ["use_cpu_cores"]
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS reports it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def use_cpu_cores(n: int | None = None) -> int | None:
+    """Make ``n`` JAX CPU devices (default: one per usable core) for grids to shard over.
+
+    Call it right after ``import mechsim``, before any JAX computation. Leaves an
+    explicit choice alone (``XLA_FLAGS=--xla_force_host_platform_device_count=...`` or
+    ``jax.config.update("jax_num_cpu_devices", ...)``). Accelerators are unaffected: a
+    GPU host's default devices stay its GPUs.
+
+    Returns:
+        The CPU device count now in effect, or ``None`` when JAX's backends had already
+        started (then the count stays as it was; a ``RuntimeWarning`` says so).
+    """
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"n must be a positive int or None, got {n!r}")
+    if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+        return None
+    current = int(jax.config.jax_num_cpu_devices)
+    if current > 0:
+        return current
+    count = usable_cores() if n is None else n
+    try:
+        jax.config.update("jax_num_cpu_devices", count)
+    except RuntimeError:
+        warnings.warn(
+            "use_cpu_cores: JAX has already run a computation, so the CPU device count "
+            "cannot change in this process; call mechsim.grid.use_cpu_cores() first",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
+    return count
