@@ -6,8 +6,8 @@ solver left the second core of a 2-core machine idle (trofosfamide, 64-lane grou
 core, :func:`mechsim.grid.dose_response` shards each chunk over them and the devices run
 concurrently: the 10^5-point trofosfamide grid solved in 129 s instead of 275 s on 2
 cores, with bitwise identical values (``benchmarks/results/grid_trofosfamide_1e5.md``).
-The device count is fixed when
-JAX's backends start, so this must run before the first JAX computation.
+The device count is fixed when JAX's backends start, so this must run before the first
+JAX computation.
 """
 
 from __future__ import annotations
