@@ -11,8 +11,6 @@ the 95 % profile-likelihood intervals.
 
 from __future__ import annotations
 
-import os
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -53,15 +51,10 @@ RTOL, ATOL = 1e-6, 1e-6
 OFFSETS = np.array([[0.3, -0.3, 0.3, -0.3], [-0.3, 0.3, -0.3, 0.3], [0.2, 0.2, -0.2, -0.2]])
 SEED = 7
 
-# ~1 min with a warm XLA cache (.pytest_cache/jax-cache), 5-7 min cold on 2 cores, most of
-# it XLA compiling the 88-state model's forward sensitivities (fit, Fisher, profile). That
-# alone would push the CI suite past its 15-min budget, so it runs on request:
-# MECHSIM_LONG_TESTS=1 python -m pytest tests/fit/test_trofosfamide_recovery.py
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get("MECHSIM_LONG_TESTS"),
-                       reason="5-7 min cold compile; set MECHSIM_LONG_TESTS=1 to run"),
-]  # fmt: skip
+# 2 min 8 s cold on 2 cores (2026-12-05), most of it XLA compiling the 88-state model's
+# forward sensitivities (fit, Fisher, profile); it ran on request only while that compile
+# took 5-7 min (before the solver's XLA options, mechsim.solver.SOLVER_XLA_OPTIONS).
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
