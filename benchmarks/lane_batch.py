@@ -27,8 +27,8 @@ jax.config.update("jax_enable_x64", True)
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mechsim.bench._grid_problem import TIMES, build_problem  # noqa: E402
-from mechsim.solver import Rodas5P, integrate, map_lanes, solver_jit  # noqa: E402
+from mechsim.bench._grid_problem import build_problem, rosenbrock_point  # noqa: E402
+from mechsim.solver import map_lanes, solver_jit  # noqa: E402
 
 
 def main() -> None:
@@ -42,10 +42,7 @@ def main() -> None:
     cm = prob.model
     y, p = jnp.asarray(prob.y0), jnp.asarray(prob.p)
 
-    def one(yy, pp):
-        sol = integrate(cm.rhs, yy, jnp.asarray(TIMES), pp, jac=cm.jac_values,
-                        sparsity=cm.sparsity, solver=Rodas5P(), rtol=1e-6, atol=1e-9)  # fmt: skip
-        return sol.ys, sol.stats["num_steps"]
+    one = rosenbrock_point(prob)
 
     fns, compile_s, steps = {}, {}, {}
     for lb in lanes:

@@ -30,8 +30,8 @@ jax.config.update("jax_enable_compilation_cache", False)
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mechsim.bench._grid_problem import TIMES, build_problem  # noqa: E402
-from mechsim.solver import SOLVER_XLA_OPTIONS, Rodas5P, integrate, map_lanes  # noqa: E402
+from mechsim.bench._grid_problem import build_problem, rosenbrock_point  # noqa: E402
+from mechsim.solver import SOLVER_XLA_OPTIONS, map_lanes  # noqa: E402
 
 
 def run(model: str, n: int, lanes: int) -> str:
@@ -39,10 +39,7 @@ def run(model: str, n: int, lanes: int) -> str:
     cm = prob.model
     y, p = jnp.asarray(prob.y0), jnp.asarray(prob.p)
 
-    def one(yy, pp):
-        sol = integrate(cm.rhs, yy, jnp.asarray(TIMES), pp, jac=cm.jac_values,
-                        sparsity=cm.sparsity, solver=Rodas5P(), rtol=1e-6, atol=1e-9)  # fmt: skip
-        return sol.ys, sol.stats["num_steps"]
+    one = rosenbrock_point(prob)
 
     settings = {"XLA defaults": None, "SOLVER_XLA_OPTIONS": dict(SOLVER_XLA_OPTIONS)}
     fns, compile_s, outs = {}, {}, {}

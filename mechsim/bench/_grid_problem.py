@@ -18,7 +18,7 @@ import numpy as np
 
 from mechsim.model import CompiledModel
 
-__all__ = ["BenchProblem", "build_problem", "max_rel_err", "reference_solution"]
+__all__ = ["BenchProblem", "build_problem", "max_rel_err", "reference_solution", "rosenbrock_point"]
 
 TIMES = np.linspace(0.0, 72.0, 25)
 
@@ -104,6 +104,26 @@ def build_problem(name: str, n: int, param: str | None = None) -> BenchProblem:
     y0[:, list(cm.state_keys).index(key)] += dose_umol * dose_f[di]
     return BenchProblem(name, cm, p, y0, key, dose_umol, param, n_dose, n_param, stand_in)
 
+
+
+def rosenbrock_point(prob: BenchProblem, rtol: float = 1e-6, atol: float = 1e-9):
+    """``one(y0, p) -> (ys (T, n_states), num_steps)``: one point with Rodas5P.
+
+    The per-point function that the solver benchmarks vmap (in lane groups); the sparse
+    analytic Jacobian and the problem's output times, as in ``mechsim bench grid``.
+    """
+    import jax.numpy as jnp
+
+    from mechsim.solver import Rodas5P, integrate
+
+    cm = prob.model
+
+    def one(y0, p):
+        sol = integrate(cm.rhs, y0, jnp.asarray(TIMES), p, jac=cm.jac_values,
+                        sparsity=cm.sparsity, solver=Rodas5P(), rtol=rtol, atol=atol)  # fmt: skip
+        return sol.ys, sol.stats["num_steps"]
+
+    return one
 
 def reference_solution(prob: BenchProblem, idx: np.ndarray) -> np.ndarray:
     """Species amounts (k, T, n_species) from scipy Radau, rtol 1e-10, atol 1e-14."""
