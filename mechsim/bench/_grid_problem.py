@@ -105,7 +105,6 @@ def build_problem(name: str, n: int, param: str | None = None) -> BenchProblem:
     return BenchProblem(name, cm, p, y0, key, dose_umol, param, n_dose, n_param, stand_in)
 
 
-
 def rosenbrock_point(prob: BenchProblem, rtol: float = 1e-6, atol: float = 1e-9):
     """``one(y0, p) -> (ys (T, n_states), num_steps)``: one point with Rodas5P.
 
@@ -124,6 +123,7 @@ def rosenbrock_point(prob: BenchProblem, rtol: float = 1e-6, atol: float = 1e-9)
         return sol.ys, sol.stats["num_steps"]
 
     return one
+
 
 def reference_solution(prob: BenchProblem, idx: np.ndarray) -> np.ndarray:
     """Species amounts (k, T, n_species) from scipy Radau, rtol 1e-10, atol 1e-14."""

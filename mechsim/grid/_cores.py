@@ -1,9 +1,7 @@
 """One JAX CPU device per core, so that grid chunks shard over every core of a CPU host.
 
 JAX gives a CPU host one device, and one compiled program runs on one core: the batched
-solver left the second core of a 2-core machine idle (trofosfamide, 64-lane groups:
-359 solves/s pinned to one core, 373/s free to use both). With one CPU device per
-core, :func:`mechsim.grid.dose_response` shards each chunk over them and the devices run
+solver left the second core of a 2-core machine idle. With one CPU device per core, :func:`mechsim.grid.dose_response` shards each chunk over them and the devices run
 concurrently: the 10^5-point trofosfamide grid solved in 129 s instead of 275 s on 2
 cores, with bitwise identical values (``benchmarks/results/grid_trofosfamide_1e5.md``).
 The device count is fixed when JAX's backends start, so this must run before the first

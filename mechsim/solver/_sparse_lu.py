@@ -173,8 +173,10 @@ class SparseLU:
         behind an ``optimization_barrier``. Without it XLA's CPU fusion copies each
         shared z_j into every later row that reads it and launches one kernel per row:
         on the 88-state trofosfamide mechanism the fused stage (right-hand side + solve)
-        held 8.6x the arithmetic of the traced one. With the barrier the batched solver
-        ran 11-15 % faster and compiled faster (2026-12-05, 64 lanes).
+        held 8.6x the arithmetic of the traced one (counted in the optimised HLO). Without
+        the barriers the batched solver runs at 0.87x, and at 0.73x together with the
+        scalar stage mixing that the stage loop replaced
+        (``benchmarks/results/solver_ablation_trofosfamide.md``, 64 lanes).
         """
         a, inv_piv = factors["a"], factors["inv_piv"]
         bs = jnp.unstack(b)
@@ -200,12 +202,16 @@ class SparseLU:
 
 
 def _row_levels(deps: list[list[int]], order) -> tuple[tuple[int, ...], ...]:
-    """Rows grouped by level (1 + max level of the rows they read), in ``order``."""
-    n = len(deps)
-    lev = [0] * n
+    """Rows of a triangular solve grouped by level (1 + max level of the rows they read).
+
+    ``order`` is a topological order of the rows (every row after those it reads); rows
+    within a level keep it.
+    """
+    order = list(order)
+    lev = [0] * len(deps)
     for i in order:
         lev[i] = 1 + max((lev[j] for j in deps[i]), default=-1)
-    return tuple(tuple(i for i in range(n) if lev[i] == v) for v in range(max(lev, default=-1) + 1))
+    return tuple(tuple(i for i in order if lev[i] == v) for v in range(max(lev, default=-1) + 1))
 
 
 def _scatter_level(out: list, rows: tuple[int, ...], vals: list[Array]) -> None:
@@ -213,14 +219,6 @@ def _scatter_level(out: list, rows: tuple[int, ...], vals: list[Array]) -> None:
     arr = jax.lax.optimization_barrier(jnp.stack(vals))
     for t, i in enumerate(rows):
         out[i] = arr[t]
-
-
-def _levels(deps: list[list[int]]) -> np.ndarray:
-    """Level of each node of a DAG given in topological order: 1 + max level of its deps."""
-    lev = np.zeros(len(deps), dtype=np.int64)
-    for t, d in enumerate(deps):
-        lev[t] = 1 + max((int(lev[k]) for k in d), default=-1)
-    return lev
 
 
 def _pad(rows: list[list[int]], fill: int) -> np.ndarray:
@@ -301,11 +299,11 @@ class LevelScheduledLU(SparseLU):
         self.n_factor_levels = int(level.max()) + 1
         # forward solve (unit L): z_i = b_i - Σ L_ij z_j
         self._fwd, self._fwd_slot, self.n_fwd_levels = self._tri_levels(
-            [self.l_rows[i] for i in range(n)], slot, pos, list(range(n))
+            self.l_rows, self.fwd_levels, slot, pos
         )
         # backward solve: x_i = (z_i - Σ U_ij x_j) / U_ii, rows from the last
         self._bwd, self._bwd_slot, self.n_bwd_levels = self._tri_levels(
-            [self.u_rows[i] for i in range(n)], slot, pos, list(reversed(range(n)))
+            self.u_rows, self.bwd_levels, slot, pos
         )
         # gathers between orderings: b -> forward slots, forward -> backward slots, and
         # x back to original coordinates (original k sits at permuted index inv_perm[k])
@@ -313,24 +311,21 @@ class LevelScheduledLU(SparseLU):
         self._fwd_to_bwd = self._fwd_slot[np.argsort(self._bwd_slot)]
         self._out = self._bwd_slot[self.inv_perm]
 
-    def _tri_levels(self, row_deps, slot, pos, topo):
-        """Levels of a triangular solve: per level (lo, hi, M slots (m, K), x slots (m, K), rows)."""
+    def _tri_levels(self, row_deps, row_levels, slot, pos):
+        """Per level of a triangular solve (from :func:`_row_levels`): (lo, hi, M slots
+        (m, K), x slots (m, K), rows); the x slot of each row; the number of levels."""
         n = self.n
-        lev = np.zeros(n, dtype=np.int64)
-        for i in topo:
-            lev[i] = 1 + max((int(lev[j]) for j in row_deps[i]), default=-1)
-        rows_sorted = sorted(range(n), key=lambda i: (lev[i], topo.index(i)))
+        rows_sorted = [i for rows in row_levels for i in rows]
         xslot = np.empty(n, dtype=np.int64)
         xslot[rows_sorted] = np.arange(n)
-        levels = []
-        bounds = np.searchsorted(lev[rows_sorted], np.arange(int(lev.max()) + 2))
-        for lv in range(int(lev.max()) + 1):
-            lo, hi = int(bounds[lv]), int(bounds[lv + 1])
-            rs = rows_sorted[lo:hi]
+        levels, lo = [], 0
+        for rs in row_levels:
+            hi = lo + len(rs)
             ms = _pad([[int(slot[pos[(i, j)]]) for j in row_deps[i]] for i in rs], self._zero)
             xs = _pad([[int(xslot[j]) for j in row_deps[i]] for i in rs], n)
             levels.append((lo, hi, ms, xs, np.asarray(rs, dtype=np.int32)))
-        return levels, xslot, int(lev.max()) + 1
+            lo = hi
+        return levels, xslot, len(row_levels)
 
     def factor(self, values: Float[Array, " nnz"]) -> tuple[dict, Bool[Array, ""]]:
         """Factorise; returns (factors, ok) where ok is False for a tiny or non-finite pivot."""
@@ -370,9 +365,9 @@ def sparse_lu(pattern: SparsityPattern) -> SparseLU:
 
     The straight-line :class:`SparseLU` is the faster of the two at run time on CPU
     (88-state trofosfamide mechanism, 64 lanes, the solver's XLA options, 256 grid
-    points: 313 vs 246 solves/s, 2026-12-05; XLA's CPU gathers cost more than the
-    per-op overhead they save), while :class:`LevelScheduledLU` compiles faster (the
-    whole solver in 5.9 vs 8.7 s). It takes over when fill makes the straight-line
+    points: 373 vs 271 solves/s; XLA's CPU gathers cost more than the per-op overhead
+    they save), while :class:`LevelScheduledLU` compiles faster (the whole solver in 6.4
+    vs 7.6 s; ``benchmarks/results/solver_ablation_trofosfamide.md``). It takes over when fill makes the straight-line
     program large (more than ``STRAIGHT_LINE_MAX_UPDATES`` updates).
     """
     lu = SparseLU(pattern)

@@ -11,9 +11,10 @@ from mechsim.solver import _xla, integrate, solver_compiler_options, solver_jit
 @pytest.fixture
 def fresh_options(monkeypatch):
     """Forget the probed options before and after the test."""
-    _xla.solver_compiler_options.cache_clear()
+    clear = _xla.solver_compiler_options.cache_clear
+    clear()
     yield monkeypatch
-    _xla.solver_compiler_options.cache_clear()
+    clear()
 
 
 def test_options_are_accepted_by_this_jaxlib(fresh_options):
@@ -61,3 +62,13 @@ def test_nested_call_without_traced_arguments():
     inner = solver_jit(lambda: _solve(k))
     out = jax.jit(lambda s: inner() * s)(2.0)
     np.testing.assert_allclose(np.asarray(out), 2.0 * np.asarray(_solve(k)), rtol=1e-12)
+
+
+def test_options_reach_top_level_compiles_only(fresh_options):
+    # an option XLA rejects, past the probe: it must break the top-level compile (so the
+    # options are really passed) and must not reach a call nested in an outer jit
+    fresh_options.setattr(_xla, "solver_compiler_options", lambda: {"xla_cpu_no_such_option_here": True})
+    f = solver_jit(lambda x: 2.0 * x)
+    with pytest.raises(Exception, match="No such compile option"):
+        f(jnp.float64(3.0))
+    assert float(jax.jit(lambda x: f(x) + 1.0)(jnp.float64(3.0))) == 7.0
