@@ -53,8 +53,9 @@ def solver_jit(
 
     The options are resolved at the first call (no compile at import), so this works
     as a decorator; ``.lower(...)`` is forwarded for ahead-of-time compilation. JAX
-    accepts compiler options only on a top-level jit: called while an outer function
-    is being traced, the plain jit is used and the outer program's options apply.
+    accepts compiler options only on a top-level jit (eager ``vmap``/``jvp`` included):
+    called inside an outer jit, the plain jit is used and the outer program's options
+    apply.
     """
     if fn is None:
         return functools.partial(solver_jit, equinox=equinox, **jit_kwargs)
@@ -70,11 +71,11 @@ def solver_jit(
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if any(isinstance(x, jax.core.Tracer) for x in jax.tree.leaves((args, kwargs))):
-            return plain(*args, **kwargs)
+        # eager vmap/jvp/grad keep the options (same program, same rounding as a plain
+        # call); only inside an outer jit does JAX refuse them, before tracing anything
         try:
             return top_level()(*args, **kwargs)
-        except ValueError as e:  # nested under a trace that none of the arguments show
+        except ValueError as e:
             if "top-level" not in str(e):
                 raise
             return plain(*args, **kwargs)
