@@ -199,7 +199,7 @@ def _stages_loop(tab, fun, dfdt, linsys, factors, t, y, h) -> Array:
     a, gC = jnp.asarray(tab.a), jnp.asarray(g * tab.C)
     c, d = jnp.asarray(tab.c), jnp.asarray(tab.d)
     # Σ_j a_ij K_j and Σ_j γC_ij K_j as one small product: 2 (s - 1) scalar-weighted vector
-    # updates run at 0.86x and compile 1.2 s longer under vmap on CPU (trofosfamide, 64 lanes,
+    # updates run at 0.87x and compile 0.8 s longer under vmap on CPU (trofosfamide, 64 lanes,
     # benchmarks/results/solver_ablation_trofosfamide.md)
     aC = jnp.stack([a, gC], axis=1)  # (s, 2, s)
 

@@ -174,7 +174,7 @@ class SparseLU:
         shared z_j into every later row that reads it and launches one kernel per row:
         on the 88-state trofosfamide mechanism the fused stage (right-hand side + solve)
         held 8.6x the arithmetic of the traced one (counted in the optimised HLO). Without
-        the barriers the batched solver runs at 0.87x, and at 0.73x together with the
+        the barriers the batched solver runs at 0.90x, and at 0.73x together with the
         scalar stage mixing that the stage loop replaced
         (``benchmarks/results/solver_ablation_trofosfamide.md``, 64 lanes).
         """
@@ -368,9 +368,9 @@ def sparse_lu(pattern: SparsityPattern) -> SparseLU:
 
     The straight-line :class:`SparseLU` is the faster of the two at run time on CPU
     (88-state trofosfamide mechanism, 64 lanes, the solver's XLA options, 256 grid
-    points: 373 vs 271 solves/s; XLA's CPU gathers cost more than the per-op overhead
-    they save), while :class:`LevelScheduledLU` compiles faster (the whole solver in 6.4
-    vs 7.6 s; ``benchmarks/results/solver_ablation_trofosfamide.md``). It takes over when fill makes the straight-line
+    points: 376 vs 276 solves/s; XLA's CPU gathers cost more than the per-op overhead
+    they save), while :class:`LevelScheduledLU` compiles faster (the whole solver in 7.7
+    vs 9.2 s; ``benchmarks/results/solver_ablation_trofosfamide.md``). It takes over when fill makes the straight-line
     program large (more than ``STRAIGHT_LINE_MAX_UPDATES`` updates).
     """
     lu = SparseLU(pattern)
