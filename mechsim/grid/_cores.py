@@ -4,6 +4,8 @@ JAX gives a CPU host one device, and one compiled program runs on one core: the 
 solver left the second core of a 2-core machine idle. With one CPU device per core, :func:`mechsim.grid.dose_response` shards each chunk over them and the devices run
 concurrently: the 10^5-point trofosfamide grid solved in 129 s instead of 275 s on 2
 cores, with bitwise identical values (``benchmarks/results/grid_trofosfamide_1e5.md``).
+More devices than cores do not help: 1, 2, 4 and 8 devices solved 381, 681, 695 and
+678 points/s of a 1024-point chunk on 2 cores (``benchmarks/results/cpu_devices_*.md``).
 The device count is fixed when JAX's backends start, so this must run before the first
 JAX computation.
 """
