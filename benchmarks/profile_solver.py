@@ -16,6 +16,7 @@ per step). Writes ``benchmarks/results/solver_profile_<model>.md``.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,39 @@ from mechsim.solver._lanes import CPU_LANE_BATCH  # noqa: E402
 from mechsim.solver._sparse_lu import SparsityPattern, sparse_lu  # noqa: E402
 
 REPS = 200
+#: HLO opcodes that launch nothing at run time (aliases, constants, tuple plumbing)
+_NO_KERNEL = {"get-tuple-element", "bitcast", "constant", "tuple", "parameter"}
+
+
+def _kernel_counts(hlo: str) -> tuple[int, int]:
+    """Kernels launched per step outside the stage loop and per stage, from optimized HLO.
+
+    The step loop is the while loop whose body holds another while loop of more than 50
+    instructions (the stage ``fori_loop``); every instruction of a loop body that is not
+    in ``_NO_KERNEL`` is one launch (a nested while counts once, not per trip).
+    """
+    comps: dict[str, list[str]] = {}
+    cur = None
+    for line in hlo.splitlines():
+        m = re.match(r"^(?:ENTRY )?%?([\w.\-]+) .*\{$", line)
+        if m:
+            cur = comps.setdefault(m.group(1), [])
+        elif cur is not None and line.startswith("  "):
+            cur.append(line)
+
+    def bodies(name: str) -> list[str]:
+        return re.findall(r" while\(.*?body=%?([\w.\-]+)", "\n".join(comps[name]))
+
+    def launches(name: str) -> int:
+        ops = (re.search(r"= \S+ ([\w\-]+)\(", x) for x in comps[name])
+        return sum(1 for o in ops if o and o.group(1) not in _NO_KERNEL)
+
+    for name in comps:
+        for body in bodies(name):
+            inner = [b for b in bodies(body) if len(comps[b]) > 50]
+            if inner:
+                return launches(body), launches(inner[0])
+    raise RuntimeError("no step loop with a stage loop found in the optimized HLO")
 
 
 def _time(fn, *args) -> float:
@@ -106,6 +140,8 @@ def main() -> None:
         wall = min(wall, time.perf_counter() - t0)
     per_step = wall / B / steps.max()
     est = sum(per * c for _, per, c in rows)
+    outer, per_stage = _kernel_counts(f.lower(y, p).compile().as_text())
+    kernels = outer + stages * per_stage
     lines = [
         f"# Solver profile: {args.model} ({cm.n_states} states, {pattern.nnz} Jacobian nonzeros, "
         f"LU fill {lu.fill})",
@@ -118,11 +154,19 @@ def main() -> None:
         "|---|---:|---:|---:|---:|",
     ]
     for name, per, c in rows:
-        lines.append(f"| {name} | {per * 1e6:.2f} | {c} | {per * c * 1e6:.2f} | {per * c / per_step:.0%} |")
+        lines.append(
+            f"| {name} | {per * 1e6:.2f} | {c} | {per * c * 1e6:.2f} | {per * c / per_step:.0%} |"
+        )
     lines.append(f"| other (step control, dense output, masking, loop) | | | "
                  f"{(per_step - est) * 1e6:.2f} | {(per_step - est) / per_step:.0%} |")  # fmt: skip
     lines += ["", "'other' is the measured step minus the sum of the rows (Jacobian and LU rows "
-              "include a sum of their outputs, needed to keep them live)."]  # fmt: skip
+              "include a sum of their outputs, needed to keep them live).", "",
+              f"Kernel launches per step (optimized HLO of the full solve): {outer} outside "
+              f"the stage loop + {stages} x {per_stage} per stage = {kernels}, each over "
+              f"the batch's {B} lanes, so {per_step * B / kernels * 1e9:.0f} ns of wall time "
+              "per launch. XLA:CPU runs each launch as a separate kernel through its thunk "
+              "executor; at this size the executor and thread hand-offs, not arithmetic, "
+              "set the cost of a step."]  # fmt: skip
     text = "\n".join(lines) + "\n"
     out = ROOT / "benchmarks" / "results" / f"solver_profile_{args.model}.md"
     out.write_text(text)
