@@ -29,6 +29,22 @@ def _broadcast(rtol, atol, p):
     return jnp.broadcast_to(rtol, (n,)), jnp.broadcast_to(atol, (n,))
 
 
+def _program_bytes(compiled) -> int | None:
+    """Device memory of one call: arguments + outputs + XLA temporaries - aliased (bytes).
+
+    From XLA's buffer assignment (``Compiled.memory_analysis``), so it is known before
+    running and on every backend; ``None`` where the backend does not report it.
+    """
+    try:
+        ma = compiled.memory_analysis()
+    except Exception:  # backends without the analysis
+        return None
+    if ma is None:
+        return None
+    return int(ma.argument_size_in_bytes + ma.output_size_in_bytes + ma.temp_size_in_bytes
+               - ma.alias_size_in_bytes)  # fmt: skip
+
+
 class VmapMethod:
     """``jit(vmap(simulate))`` with a mechsim solver (Rodas5P or DiffraxSolver(Kvaerno5)).
 
@@ -72,6 +88,7 @@ class VmapMethod:
         lanes = map_lanes(lambda p, y0, rtol, atol: one(p, y0, rtol, atol), self.lane_batch)
         self._jit = solver_jit(lambda p, y0, rtol, atol: lanes(p, y0, *_broadcast(rtol, atol, p)))
         self._fn = None
+        self.program_bytes: int | None = None
 
     def prepare(self) -> float:
         m, n = self.prob.p.shape[1], self.prob.y0.shape[1]
@@ -82,7 +99,9 @@ class VmapMethod:
             jax.ShapeDtypeStruct((), jnp.float64),
             jax.ShapeDtypeStruct((), jnp.float64),
         ).compile()
-        return time.perf_counter() - t0
+        seconds = time.perf_counter() - t0
+        self.program_bytes = _program_bytes(self._fn)
+        return seconds
 
     def solve(self, idx: np.ndarray, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
         ys, ok = [], []

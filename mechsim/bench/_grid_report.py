@@ -16,6 +16,33 @@ _TARGETS = (
 )
 
 
+_GPU_TARGETS = (
+    "Targets on one H100: >= 10^6 full-mechanism solves per second in float64 and >= 20x "
+    "diffrax Kvaerno5 on the same GPU; peak GPU memory per million points reported."
+)
+
+
+def _memory_lines(results: list[dict[str, Any]]) -> list[str]:
+    """Device memory of the vectorised methods (from XLA's buffer assignment, and the
+    runtime peak where the device reports one)."""
+    rows = [r for r in results if r.get("program_bytes") is not None]
+    if not rows:
+        return []
+    lines = ["", "| method | points per call | memory per call GiB | GiB per 10^6 points in flight "
+             "| device peak GiB |", "|---|---:|---:|---:|---:|"]  # fmt: skip
+    for r in rows:
+        peak = r.get("device_peak_bytes")
+        lines.append(
+            f"| {r['method']} | {r['batch']} | {r['program_bytes'] / 2**30:.3f} | "
+            f"{r['gib_per_million_points']:.1f} | "
+            f"{'not reported' if peak is None else f'{peak / 2**30:.2f}'} |"
+        )
+    lines += ["", "Memory per call: arguments + outputs + XLA temporaries of one compiled call "
+              "(buffer assignment); device peak: the process's peak bytes in use so far "
+              "(GPU only; it includes the methods run before)."]  # fmt: skip
+    return lines
+
+
 def markdown(res: dict[str, Any], quick: bool = False) -> str:
     """The Markdown report of one model's result."""
     by = {r["method"]: r for r in res["results"]}
@@ -23,8 +50,13 @@ def markdown(res: dict[str, Any], quick: bool = False) -> str:
         f"# Grid benchmark: {res['model']}{' (STAND-IN mechanism)' if res.get('stand_in') else ''}",
         "",
         f"- machine: {res['machine']}",
-        f"- device: {res['device']} (no GPU was available to this run; the benchmark runs unchanged "
-        "on CUDA after `pip install '.[gpu]'`, GPU numbers are not recorded here)",
+        f"- device: {res['device']}"
+        + (
+            " (no GPU was available to this run; the benchmark runs unchanged on CUDA after "
+            "`pip install '.[gpu]'`, GPU numbers are not recorded here)"
+            if res["device"].startswith("cpu")
+            else ""
+        ),
         f"- model: `{res['model']}`, {res['n_states']} states; grid: {res['n']} points = dose "
         f"({res['dose']['state']}, bolus at t=0 as initial amount, {res['dose']['range']} of "
         f"{res['dose']['reference_umol']:.4g} umol) x `{res['scan_parameter']}` (1/3x..3x nominal, log)",
@@ -42,6 +74,7 @@ def markdown(res: dict[str, Any], quick: bool = False) -> str:
             f"| {r['method']} | {r['solves_per_s']:.1f} | {1e3 / r['solves_per_s']:.2f} | "
             f"{r['compile_s']:.2f} | {r['max_rel_err']:.2e} | {r['points_timed']}{ext} | {r['failed']} |"
         )
+    lines += _memory_lines(res["results"])
     ms = by.get("mechsim-rosenbrock")
     if ms:
         lines += ["", "Speed-up of mechsim-rosenbrock per solve:"]
@@ -51,7 +84,7 @@ def markdown(res: dict[str, Any], quick: bool = False) -> str:
     lines += matched_accuracy(res.get("work_precision") or [])
     lines += [
         "",
-        _TARGETS,
+        _TARGETS if res["device"].startswith("cpu") else _GPU_TARGETS,
         "",
         "Loop methods (LSODA, libRoadRunner) and any method over its time "
         "budget are timed on the first points and extrapolated to n.",

@@ -25,10 +25,35 @@ import numpy as np
 from mechsim.bench._grid_methods import LsodaMethod, RoadRunnerMethod, VmapMethod
 from mechsim.bench._grid_problem import BenchProblem, build_problem, max_rel_err, reference_solution
 
-__all__ = ["machine_description", "run_grid_benchmark"]
+__all__ = ["default_batch", "machine_description", "run_grid_benchmark"]
 
 METHODS = ("mechsim-rosenbrock", "diffrax-kvaerno5", "scipy-lsoda", "libroadrunner-cvode")
 RTOL, ATOL = 1e-6, 1e-9
+#: points per solver call of the vectorised methods on CPU (in 64-lane groups) and on
+#: accelerators. The accelerator value is assumed, not yet measured (no GPU was lent when
+#: it was set): about one resident thread per lane on an H100 (132 SMs x 2048 threads =
+#: 270k), and about 7 GiB of solver state for the 88-state trofosfamide model (53 KiB per
+#: point in one vmap, from XLA's buffer assignment); override with ``--batch``.
+CPU_BATCH, ACCELERATOR_BATCH = 256, 131_072
+
+
+def default_batch(quick: bool = False, platform: str | None = None) -> int:
+    """Points per call: 64 for ``--quick``, else :data:`CPU_BATCH` or :data:`ACCELERATOR_BATCH`."""
+    if quick:
+        return 64
+    platform = jax.default_backend() if platform is None else platform
+    return CPU_BATCH if platform == "cpu" else ACCELERATOR_BATCH
+
+
+def _device_peak_bytes() -> int | None:
+    """The default device's peak bytes in use so far (GPU/TPU), ``None`` where unreported (CPU)."""
+    try:
+        stats = jax.devices()[0].memory_stats()
+    except Exception:
+        return None
+    return (
+        None if not stats or "peak_bytes_in_use" not in stats else int(stats["peak_bytes_in_use"])
+    )
 
 
 def machine_description() -> str:
@@ -81,9 +106,19 @@ def bench_model(
     quick: bool,
     methods: Sequence[str] = METHODS,
     tolerances: Sequence[float] = (1e-4, 1e-6, 1e-8),
+    batch: int | None = None,
     log=print,
 ) -> dict[str, Any]:
-    """Benchmark every method on model ``name``; returns the JSON-ready result dict."""
+    """Benchmark every method on model ``name``; returns the JSON-ready result dict.
+
+    ``batch``: points per call of the vectorised methods (default :func:`default_batch`,
+    capped at n). Their entries report ``program_bytes`` (device memory of one call, from
+    XLA's buffer assignment), ``gib_per_million_points`` (that, scaled to 10^6 points in
+    flight) and, where the device reports it (GPU), ``device_peak_bytes`` (the process's
+    peak so far, so it includes the methods before).
+    """
+    if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
+        raise ValueError(f"batch must be a positive int or None (automatic), got {batch!r}")
     prob = build_problem(name, n)
     n_ref = 3 if quick else 8
     ref_idx = np.unique(np.linspace(0, prob.n - 1, n_ref).astype(int))
@@ -92,7 +127,7 @@ def bench_model(
         f"{prob.n_param} values of {prob.param}); reference (Radau 1e-10) at {ref_idx.size} points"
     )
     ref = reference_solution(prob, ref_idx)
-    batch = 64 if quick else 256
+    batch = min(default_batch(quick) if batch is None else batch, prob.n)
     budget = {
         "mechsim-rosenbrock": 600.0,
         "diffrax-kvaerno5": 120.0,
@@ -119,6 +154,11 @@ def bench_model(
             "batch": m.batch if m.vectorised else 1,
             "lane_batch": m.lane_batch if m.vectorised else None,
         }
+        if m.vectorised:
+            pb = m.program_bytes
+            res["program_bytes"] = pb
+            res["gib_per_million_points"] = None if pb is None else pb / m.batch * 1e6 / 2**30
+            res["device_peak_bytes"] = _device_peak_bytes()
         log(
             f"  {meth:22s} {res['solves_per_s']:10.1f} solves/s  compile {compile_s:7.2f} s  "
             f"err {err:.2e}  ({timed} points{', extrapolated' if timed < prob.n else ''})"
@@ -173,6 +213,7 @@ def run_grid_benchmark(
     models: Sequence[str] | None = None,
     json_path: str | os.PathLike[str] | None = None,
     out_dir: str | os.PathLike[str] = "benchmarks/results",
+    batch: int | None = None,
     log=print,
 ) -> list[dict[str, Any]]:
     """Run the benchmark for each model and write ``grid_<model>.json/.md`` and a plot.
@@ -180,7 +221,8 @@ def run_grid_benchmark(
     ``models`` default: ``trofosfamide`` and ``aldoxorubicin`` if they are registered,
     else the stand-in (``"standin"``, stated in every output). ``quick``: n <= 256, short
     budgets, fewer reference points. ``json_path``: also write the result there (one
-    model: the contract object; several: a list of them).
+    model: the contract object; several: a list of them). ``batch``: points per call of
+    the vectorised methods (default :func:`default_batch`: 256 on CPU, 131072 on GPU).
     """
     from mechsim.bench._grid_report import write_results
 
@@ -190,7 +232,7 @@ def run_grid_benchmark(
         n = min(n, 256)
     out = []
     for name in models:
-        res = bench_model(name, n=n, quick=quick, log=log)
+        res = bench_model(name, n=n, quick=quick, batch=batch, log=log)
         out.append(res)
         write_results(res, Path(out_dir), quick=quick)
     if json_path is not None:

@@ -16,13 +16,34 @@ console = Console()
 
 def bench_grid_command(
     n: int = typer.Option(4096, "--n", help="grid points (dose x parameter)"),
-    quick: bool = typer.Option(False, "--quick", help="small grid and short time budgets (CI smoke run)"),
+    quick: bool = typer.Option(
+        False, "--quick", help="small grid and short time budgets (CI smoke run)"
+    ),
     json: Path | None = typer.Option(None, "--json", help="also write the JSON result here"),
-    model: list[str] = typer.Option([], "--model", help="model name(s); default: trofosfamide and aldoxorubicin (or the stand-in)"),
-    out_dir: Path = typer.Option(Path("benchmarks/results"), "--out-dir", help="where grid_<model>.json/.md/.png go"),
+    model: list[str] = typer.Option(
+        [],
+        "--model",
+        help="model name(s); default: trofosfamide and aldoxorubicin (or the stand-in)",
+    ),
+    out_dir: Path = typer.Option(
+        Path("benchmarks/results"), "--out-dir", help="where grid_<model>.json/.md/.png go"
+    ),
+    batch: int | None = typer.Option(
+        None,
+        "--batch",
+        min=1,
+        help="points per solver call of the vectorised methods (default: 256 on CPU, 131072 on GPU)",
+    ),
 ) -> None:
     """Solves/s of mechsim, diffrax Kvaerno5, scipy LSODA and libRoadRunner over an N-point grid."""
     from mechsim.bench.grid import run_grid_benchmark
 
-    run_grid_benchmark(n=n, quick=quick, models=model or None, json_path=json, out_dir=out_dir,
-                       log=lambda s: console.print(s, highlight=False))
+    run_grid_benchmark(
+        n=n,
+        quick=quick,
+        models=model or None,
+        json_path=json,
+        out_dir=out_dir,
+        batch=batch,
+        log=lambda s: console.print(s, highlight=False),
+    )

@@ -41,11 +41,56 @@ def test_benchmark_report_files(tmp_path):
         "work_precision": [{"method": "mechsim-rosenbrock", "rtol": 1e-6, "atol": 1e-9,
                             "s_per_solve": 0.01, "max_rel_err": 1e-7}],
     }
+    res["results"][0].update(program_bytes=2**30, gib_per_million_points=4096.0, batch=256,
+                             device_peak_bytes=None)  # fmt: skip
     paths = write_results(res, tmp_path)
     assert json.loads(paths[0].read_text())["results"][0]["method"] == "mechsim-rosenbrock"
     md = paths[1].read_text()
     assert "STAND-IN" in md and "vs libroadrunner-cvode: 2.0x" in md and "no GPU" in md
+    assert "| mechsim-rosenbrock | 256 | 1.000 | 4096.0 | not reported |" in md
+    assert "Targets on a 2-core CPU" in md
     assert paths[2].stat().st_size > 1000
+
+    # on a GPU: no "no GPU" remark, the GPU targets, the device's peak
+    res["device"] = "gpu: NVIDIA H100 80GB HBM3 x 1"
+    res["results"][0]["device_peak_bytes"] = 3 * 2**30
+    md = write_results(res, tmp_path)[1].read_text()
+    assert "no GPU" not in md and "Targets on one H100" in md
+    assert "| mechsim-rosenbrock | 256 | 1.000 | 4096.0 | 3.00 |" in md
+
+
+def test_default_batch_by_platform():
+    from mechsim.bench.grid import ACCELERATOR_BATCH, CPU_BATCH, default_batch
+
+    assert default_batch(quick=True, platform="gpu") == 64
+    assert default_batch(platform="cpu") == CPU_BATCH == 256
+    assert default_batch(platform="gpu") == ACCELERATOR_BATCH
+
+
+def test_vectorised_method_reports_its_memory():
+    """A compiled batch reports the device memory of one call, and more points need more."""
+    from mechsim.bench._grid_methods import VmapMethod
+    from mechsim.bench._grid_problem import build_problem
+    from mechsim.solver import Rodas5P
+
+    prob = build_problem("standin", 8)
+    sizes = {}
+    for batch in (4, 8):
+        m = VmapMethod("mechsim-rosenbrock", prob, Rodas5P(), batch, lane_batch=None)
+        m.prepare()
+        sizes[batch] = m.program_bytes
+        y, ok = m.solve(np.arange(batch), 1e-6, 1e-9)
+        assert ok.all() and np.all(np.isfinite(y))
+    # at least the outputs: 25 times x species x 8 bytes per point
+    assert sizes[4] >= 4 * 25 * prob.n_species * 8
+    assert sizes[8] > sizes[4]
+
+
+def test_bench_model_rejects_a_bad_batch():
+    from mechsim.bench.grid import bench_model
+
+    with pytest.raises(ValueError, match="batch must be a positive int"):
+        bench_model("standin", n=4, quick=True, batch=0)
 
 
 def test_matched_accuracy_picks_the_fastest_run_at_least_as_accurate():
