@@ -43,8 +43,11 @@ def _kernel_counts(hlo: str) -> tuple[int, int]:
     """Kernels launched per step outside the stage loop and per stage, from optimized HLO.
 
     The step loop is the while loop whose body holds another while loop of more than 50
-    instructions (the stage ``fori_loop``); every instruction of a loop body that is not
-    in ``_NO_KERNEL`` is one launch (a nested while counts once, not per trip).
+    instructions (the stage ``fori_loop``). Every instruction of a loop body or condition
+    that is not in ``_NO_KERNEL`` counts as one launch; a while loop nested in a body
+    counts once, not per trip (the dense-output scatter loop). Per step: the step body
+    and condition, and one extra stage condition (the loop's exit test); per stage: the
+    stage body and condition.
     """
     comps: dict[str, list[str]] = {}
     cur = None
@@ -55,18 +58,22 @@ def _kernel_counts(hlo: str) -> tuple[int, int]:
         elif cur is not None and line.startswith("  "):
             cur.append(line)
 
-    def bodies(name: str) -> list[str]:
-        return re.findall(r" while\(.*?body=%?([\w.\-]+)", "\n".join(comps[name]))
+    def loops(name: str) -> list[tuple[str, str]]:
+        text = "\n".join(comps.get(name, []))
+        return re.findall(r" while\(.*?condition=%?([\w.\-]+), body=%?([\w.\-]+)", text)
 
     def launches(name: str) -> int:
-        ops = (re.search(r"= \S+ ([\w\-]+)\(", x) for x in comps[name])
+        # the result shape is one token or a parenthesised tuple (which contains spaces)
+        ops = (re.search(r"= (?:\(.*?\)|\S+) ([\w\-]+)\(", x) for x in comps[name])
         return sum(1 for o in ops if o and o.group(1) not in _NO_KERNEL)
 
-    for name in comps:
-        for body in bodies(name):
-            inner = [b for b in bodies(body) if len(comps[b]) > 50]
+    for name in list(comps):
+        for cond, body in loops(name):
+            inner = [(c, b) for c, b in loops(body) if len(comps.get(b, [])) > 50]
             if inner:
-                return launches(body), launches(inner[0])
+                stage_cond, stage_body = inner[0]
+                per_stage = launches(stage_body) + launches(stage_cond)
+                return launches(body) + launches(cond) + launches(stage_cond), per_stage
     raise RuntimeError("no step loop with a stage loop found in the optimized HLO")
 
 
@@ -167,8 +174,10 @@ def main() -> None:
               f"the stage loop + {stages} x {per_stage} per stage = {kernels}, each over "
               f"the batch's {B} lanes, so {per_step * B / kernels * 1e9:.0f} ns of wall time "
               "per launch. XLA:CPU runs each launch as a separate kernel through its thunk "
-              "executor; at this size the executor and thread hand-offs, not arithmetic, "
-              "set the cost of a step."]  # fmt: skip
+              "executor. That per-launch overhead rather than arithmetic limits a step is a "
+              "hypothesis this script does not test; an ad hoc `perf record` of the 64-lane "
+              "solve (2026-12-05) put about 40 % of CPU samples in the compiled kernels and "
+              "the rest in XLA's thunk executor and its thread pool."]  # fmt: skip
     text = "\n".join(lines) + "\n"
     out = ROOT / "benchmarks" / "results" / f"solver_profile_{args.model}.md"
     out.write_text(text)

@@ -29,8 +29,8 @@ def _broadcast(rtol, atol, p):
     return jnp.broadcast_to(rtol, (n,)), jnp.broadcast_to(atol, (n,))
 
 
-def _program_bytes(compiled) -> int | None:
-    """Device memory of one call: arguments + outputs + XLA temporaries - aliased (bytes).
+def _memory(compiled) -> dict[str, int] | None:
+    """Device memory of one compiled call (bytes): arguments, outputs, temporaries, aliased.
 
     From XLA's buffer assignment (``Compiled.memory_analysis``), so it is known before
     running and on every backend; ``None`` where the backend does not report it.
@@ -41,8 +41,12 @@ def _program_bytes(compiled) -> int | None:
         return None
     if ma is None:
         return None
-    return int(ma.argument_size_in_bytes + ma.output_size_in_bytes + ma.temp_size_in_bytes
-               - ma.alias_size_in_bytes)  # fmt: skip
+    return {
+        "argument": int(ma.argument_size_in_bytes),
+        "output": int(ma.output_size_in_bytes),
+        "temp": int(ma.temp_size_in_bytes),
+        "alias": int(ma.alias_size_in_bytes),
+    }
 
 
 class VmapMethod:
@@ -88,7 +92,7 @@ class VmapMethod:
         lanes = map_lanes(lambda p, y0, rtol, atol: one(p, y0, rtol, atol), self.lane_batch)
         self._jit = solver_jit(lambda p, y0, rtol, atol: lanes(p, y0, *_broadcast(rtol, atol, p)))
         self._fn = None
-        self.program_bytes: int | None = None
+        self.memory: dict[str, int] | None = None
 
     def prepare(self) -> float:
         m, n = self.prob.p.shape[1], self.prob.y0.shape[1]
@@ -100,8 +104,30 @@ class VmapMethod:
             jax.ShapeDtypeStruct((), jnp.float64),
         ).compile()
         seconds = time.perf_counter() - t0
-        self.program_bytes = _program_bytes(self._fn)
+        self.memory = _memory(self._fn)
         return seconds
+
+    @property
+    def program_bytes(self) -> int | None:
+        """Device memory of one call of ``batch`` points: arguments + outputs + temporaries
+        - aliased (bytes), or ``None`` if unreported."""
+        m = self.memory
+        return None if m is None else m["argument"] + m["output"] + m["temp"] - m["alias"]
+
+    def bytes_per_million_points(self) -> float | None:
+        """Device memory with 10^6 points in flight (bytes), scaled from one call.
+
+        Arguments and outputs grow with the points; XLA's temporaries hold the solver
+        state of the lanes vmapped together, so they grow with the points only when the
+        whole call is one vmap. With lane groups (CPU) one group's temporaries serve any
+        number of points, so they are counted once.
+        """
+        m = self.memory
+        if m is None:
+            return None
+        per_point = (m["argument"] + m["output"] - m["alias"]) / self.batch
+        one_vmap = self.lane_batch is None or self.lane_batch >= self.batch
+        return per_point * 1e6 + (m["temp"] / self.batch * 1e6 if one_vmap else m["temp"])
 
     def solve(self, idx: np.ndarray, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
         ys, ok = [], []

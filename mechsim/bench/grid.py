@@ -16,6 +16,7 @@ import os
 import platform
 import time
 from collections.abc import Sequence
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -113,11 +114,13 @@ def bench_model(
 
     ``batch``: points per call of the vectorised methods (default :func:`default_batch`,
     capped at n). Their entries report ``program_bytes`` (device memory of one call, from
-    XLA's buffer assignment), ``gib_per_million_points`` (that, scaled to 10^6 points in
-    flight) and, where the device reports it (GPU), ``device_peak_bytes`` (the process's
-    peak so far, so it includes the methods before).
+    XLA's buffer assignment), ``gib_per_million_points`` (scaled to 10^6 points in flight,
+    see ``VmapMethod.bytes_per_million_points``) and, where the device reports it (GPU),
+    ``device_peak_bytes`` (the process's peak so far, so it includes the methods before).
     """
-    if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
+    if batch is not None and (
+        isinstance(batch, bool) or not isinstance(batch, Integral) or batch < 1
+    ):
         raise ValueError(f"batch must be a positive int or None (automatic), got {batch!r}")
     prob = build_problem(name, n)
     n_ref = 3 if quick else 8
@@ -127,7 +130,7 @@ def bench_model(
         f"{prob.n_param} values of {prob.param}); reference (Radau 1e-10) at {ref_idx.size} points"
     )
     ref = reference_solution(prob, ref_idx)
-    batch = min(default_batch(quick) if batch is None else batch, prob.n)
+    batch = min(default_batch(quick) if batch is None else int(batch), prob.n)
     budget = {
         "mechsim-rosenbrock": 600.0,
         "diffrax-kvaerno5": 120.0,
@@ -155,9 +158,9 @@ def bench_model(
             "lane_batch": m.lane_batch if m.vectorised else None,
         }
         if m.vectorised:
-            pb = m.program_bytes
-            res["program_bytes"] = pb
-            res["gib_per_million_points"] = None if pb is None else pb / m.batch * 1e6 / 2**30
+            per_million = m.bytes_per_million_points()
+            res["program_bytes"] = m.program_bytes
+            res["gib_per_million_points"] = None if per_million is None else per_million / 2**30
             res["device_peak_bytes"] = _device_peak_bytes()
         log(
             f"  {meth:22s} {res['solves_per_s']:10.1f} solves/s  compile {compile_s:7.2f} s  "
@@ -222,7 +225,8 @@ def run_grid_benchmark(
     else the stand-in (``"standin"``, stated in every output). ``quick``: n <= 256, short
     budgets, fewer reference points. ``json_path``: also write the result there (one
     model: the contract object; several: a list of them). ``batch``: points per call of
-    the vectorised methods (default :func:`default_batch`: 256 on CPU, 131072 on GPU).
+    the vectorised methods (default :func:`default_batch`: 256 on CPU, 131072 on GPU;
+    at most n).
     """
     from mechsim.bench._grid_report import write_results
 

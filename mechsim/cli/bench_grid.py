@@ -32,7 +32,7 @@ def bench_grid_command(
         None,
         "--batch",
         min=1,
-        help="points per solver call of the vectorised methods (default: 256 on CPU, 131072 on GPU)",
+        help="points per solver call of the vectorised methods (default: 256 on CPU, 131072 on GPU; at most --n)",
     ),
 ) -> None:
     """Solves/s of mechsim, diffrax Kvaerno5, scipy LSODA and libRoadRunner over an N-point grid."""

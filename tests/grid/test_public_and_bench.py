@@ -41,13 +41,13 @@ def test_benchmark_report_files(tmp_path):
         "work_precision": [{"method": "mechsim-rosenbrock", "rtol": 1e-6, "atol": 1e-9,
                             "s_per_solve": 0.01, "max_rel_err": 1e-7}],
     }
-    res["results"][0].update(program_bytes=2**30, gib_per_million_points=4096.0, batch=256,
+    res["results"][0].update(program_bytes=2**30, gib_per_million_points=3906.25, batch=256,
                              device_peak_bytes=None)  # fmt: skip
     paths = write_results(res, tmp_path)
     assert json.loads(paths[0].read_text())["results"][0]["method"] == "mechsim-rosenbrock"
     md = paths[1].read_text()
     assert "STAND-IN" in md and "vs libroadrunner-cvode: 2.0x" in md and "no GPU" in md
-    assert "| mechsim-rosenbrock | 256 | 1.000 | 4096.0 | not reported |" in md
+    assert "| mechsim-rosenbrock | 256 | 1.000 | 3906.2 | not reported |" in md
     assert "Targets on a 2-core CPU" in md
     assert paths[2].stat().st_size > 1000
 
@@ -56,7 +56,7 @@ def test_benchmark_report_files(tmp_path):
     res["results"][0]["device_peak_bytes"] = 3 * 2**30
     md = write_results(res, tmp_path)[1].read_text()
     assert "no GPU" not in md and "Targets on one H100" in md
-    assert "| mechsim-rosenbrock | 256 | 1.000 | 4096.0 | 3.00 |" in md
+    assert "| mechsim-rosenbrock | 256 | 1.000 | 3906.2 | 3.00 |" in md
 
 
 def test_default_batch_by_platform():
@@ -84,6 +84,35 @@ def test_vectorised_method_reports_its_memory():
     # at least the outputs: 25 times x species x 8 bytes per point
     assert sizes[4] >= 4 * 25 * prob.n_species * 8
     assert sizes[8] > sizes[4]
+
+
+def test_memory_per_million_points_counts_group_temporaries_once():
+    from mechsim.bench._grid_methods import VmapMethod
+    from mechsim.bench._grid_problem import build_problem
+    from mechsim.solver import Rodas5P
+
+    prob = build_problem("standin", 4)
+    mem = {"argument": 1000, "output": 255_000, "temp": 3_000_000, "alias": 0}
+    grouped = VmapMethod("mechsim-rosenbrock", prob, Rodas5P(), 256, lane_batch=64)
+    one_vmap = VmapMethod("mechsim-rosenbrock", prob, Rodas5P(), 256, lane_batch=None)
+    grouped.memory = one_vmap.memory = mem
+    assert grouped.program_bytes == one_vmap.program_bytes == 3_256_000
+    assert grouped.bytes_per_million_points() == 1e9 + 3_000_000  # 1000 B/point + one group
+    assert one_vmap.bytes_per_million_points() == pytest.approx(3_256_000 / 256 * 1e6)
+
+
+def test_bench_model_records_memory_and_caps_the_batch():
+    from mechsim.bench.grid import bench_model
+
+    res = bench_model("standin", n=4, quick=True, methods=("mechsim-rosenbrock",), batch=1000,
+                      tolerances=(1e-6,), log=lambda s: None)  # fmt: skip
+    r = res["results"][0]
+    assert r["batch"] == 4 and r["failed"] == 0 and r["points_timed"] == 4
+    assert r["program_bytes"] > 4 * 25 * res["n_states"] * 8  # at least the outputs
+    # one vmap of 4 lanes (<= 64): everything scales with the points
+    assert r["gib_per_million_points"] == pytest.approx(r["program_bytes"] / 4 * 1e6 / 2**30)
+    assert r["device_peak_bytes"] is None  # the CPU backend reports no peak
+    json.dumps(res)
 
 
 def test_bench_model_rejects_a_bad_batch():
