@@ -53,7 +53,7 @@ class VmapMethod:
     """``jit(vmap(simulate))`` with a mechsim solver (Rodas5P or DiffraxSolver(Kvaerno5)).
 
     Each call solves ``batch`` points; inside it, groups of ``lane_batch`` lanes are
-    vmapped together (:func:`mechsim.solver.map_lanes`; default 64 on CPU, all on GPU).
+    vmapped together (:func:`mechsim.solver.map_lanes`; default 128 on CPU, all on GPU).
     Both vectorised methods get the same grouping.
     """
 

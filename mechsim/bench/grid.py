@@ -30,7 +30,7 @@ __all__ = ["default_batch", "machine_description", "run_grid_benchmark"]
 
 METHODS = ("mechsim-rosenbrock", "diffrax-kvaerno5", "scipy-lsoda", "libroadrunner-cvode")
 RTOL, ATOL = 1e-6, 1e-9
-#: points per solver call of the vectorised methods on CPU (in 64-lane groups) and on
+#: points per solver call of the vectorised methods on CPU (in lane groups) and on
 #: accelerators. The accelerator value is assumed, not yet measured (no GPU was lent when
 #: it was set): about one resident thread per lane on an H100 (132 SMs x 2048 threads =
 #: 270k), and about 7 GiB of solver state for the 88-state trofosfamide model (53 KiB per

@@ -47,8 +47,9 @@ class ChunkRunner:
     lane_batch:
         Trajectories vmapped together on one device (the rest of its share of the batch
         runs as a ``lax.map`` over such groups); default
-        :func:`mechsim.solver.default_lane_batch` of the devices' platform (64 on CPU,
-        where cache-sized groups are about 1.6x faster; all at once on GPU).
+        :func:`mechsim.solver.default_lane_batch` of the devices' platform (128 on CPU,
+        the fastest group size measured, ``benchmarks/results/lane_batch_*.md``; all at
+        once on GPU).
     """
 
     def __init__(

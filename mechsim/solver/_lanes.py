@@ -2,13 +2,14 @@
 
 Under ``vmap`` every lane runs the same while loop until the slowest lane of its batch
 is done, and every elementwise op streams a (batch,) vector per scalar of the sparse LU
-and the stages. On CPU that working set falls out of cache as the batch grows: measured
-on the 88-state trofosfamide mechanism (2-core CPU, Rodas5P, rtol 1e-6, 256 points, the
-solver's XLA options), 64 and 128 lanes per group solved 371 and 383 trajectories/s, 32
-lanes 286/s and one 256-lane vmap 261/s (``benchmarks/results/lane_batch_trofosfamide.md``).
-:func:`map_lanes` therefore runs a large batch as ``lax.map`` over vmapped groups of
-:func:`default_lane_batch` lanes (64: the smaller working set of the two best) inside one
-compiled program; on accelerators the whole batch is one group.
+and the stages. On CPU that working set falls out of cache as the batch grows, while
+small groups pay XLA's per-kernel overhead on few lanes: measured on 1024 grid points
+(2-core CPU, Rodas5P, rtol 1e-6, the solver's XLA options), groups of 32, 64, 128 and
+256 lanes solved 301, 387, 430 and 308 trajectories/s of the 88-state trofosfamide
+mechanism and 192, 190, 229 and 190/s of the 62-state aldoxorubicin mechanism
+(``benchmarks/results/lane_batch_*.md``). :func:`map_lanes` therefore runs a large
+batch as ``lax.map`` over vmapped groups of :func:`default_lane_batch` lanes (128 on
+CPU) inside one compiled program; on accelerators the whole batch is one group.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import jax
 __all__ = ["CPU_LANE_BATCH", "check_lane_batch", "default_lane_batch", "map_lanes"]
 
 #: lanes per vmapped group on CPU (measured optimum, see the module docstring)
-CPU_LANE_BATCH = 64
+CPU_LANE_BATCH = 128
 
 
 def default_lane_batch(platform: str | None = None, cpu: int = CPU_LANE_BATCH) -> int | None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from mechsim.solver import Rodas5P, default_lane_batch, integrate, map_lanes
+from mechsim.solver._lanes import CPU_LANE_BATCH
 
 
 def _decay(t, y, k):
@@ -37,5 +38,5 @@ def test_map_lanes_rejects_bad_lane_batch(bad):
 
 
 def test_default_lane_batch_by_platform():
-    assert default_lane_batch("cpu") == 64
+    assert default_lane_batch("cpu") == CPU_LANE_BATCH == 128
     assert default_lane_batch("gpu") is None
