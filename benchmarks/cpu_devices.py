@@ -42,6 +42,7 @@ def worker(model: str, n: int, devices: int, out: str) -> None:
 
     sys.path.insert(0, str(ROOT))
     from mechsim.bench._grid_problem import build_problem, rosenbrock_point
+    from mechsim.bench._timing import interleaved_rates
     from mechsim.solver import map_lanes, solver_jit
 
     prob = build_problem(model, n)
@@ -60,13 +61,9 @@ def worker(model: str, n: int, devices: int, out: str) -> None:
     fn = solver_jit(sharded).lower(y, p).compile()
     compile_s = time.perf_counter() - t0
     ys, _ = jax.block_until_ready(fn(y, p))
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn(y, p))
-        best = min(best, time.perf_counter() - t0)
+    rate = interleaved_rates({devices: fn}, (y, p), n, rounds=3)[devices]
     np.save(out + ".npy", np.asarray(ys))
-    row = {"devices": len(jax.devices()), "compile_s": compile_s, "solves_per_s": n / best}
+    row = {"devices": len(jax.devices()), "compile_s": compile_s, "solves_per_s": rate}
     Path(out + ".json").write_text(json.dumps(row))
 
 

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mechsim.bench._grid_problem import build_problem, rosenbrock_point  # noqa: E402
+from mechsim.bench._timing import interleaved_rates  # noqa: E402
 from mechsim.solver import map_lanes, solver_jit  # noqa: E402
 
 
@@ -52,12 +53,7 @@ def main() -> None:
         _, st = jax.block_until_ready(fns[lb](y, p))
         steps[lb] = np.asarray(st)
         print(f"lane batch {lb}: compiled in {compile_s[lb]:.1f} s", flush=True)
-    rate = {lb: 0.0 for lb in lanes}
-    for _ in range(3):
-        for lb in lanes:
-            t0 = time.perf_counter()
-            jax.block_until_ready(fns[lb](y, p))
-            rate[lb] = max(rate[lb], args.n / (time.perf_counter() - t0))
+    rate = interleaved_rates(fns, (y, p), args.n, rounds=3)
     # lanes wait for the slowest lane of their group: the iterations actually run
     lines = [
         f"# Lanes per vmapped group: {args.model} ({cm.n_states} states), {args.n} points",

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mechsim.bench._grid_problem import build_problem, rosenbrock_point  # noqa: E402
+from mechsim.bench._timing import interleaved_rates  # noqa: E402
 from mechsim.solver import _rosenbrock, _sparse_lu, map_lanes, solver_jit  # noqa: E402
 
 
@@ -123,12 +124,7 @@ def main() -> None:
         barriers[name] = lowered.as_text().count("optimization_barrier")
         outs[name] = np.asarray(jax.block_until_ready(fns[name](y, p))[0])
         print(f"{name}: compiled in {compile_s[name]:.1f} s", flush=True)
-    rate = dict.fromkeys(variants, 0.0)
-    for _ in range(5):
-        for name in variants:
-            t0 = time.perf_counter()
-            jax.block_until_ready(fns[name](y, p))
-            rate[name] = max(rate[name], args.n / (time.perf_counter() - t0))
+    rate = interleaved_rates(fns, (y, p), args.n, rounds=5)
     ref = outs["current"]
     peak = np.where(np.max(np.abs(ref), axis=1, keepdims=True) > 0, np.max(np.abs(ref), axis=1, keepdims=True), 1.0)
     lines = [

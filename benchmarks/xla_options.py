@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mechsim.bench._grid_problem import build_problem, rosenbrock_point  # noqa: E402
+from mechsim.bench._timing import interleaved_rates  # noqa: E402
 from mechsim.solver import SOLVER_XLA_OPTIONS, map_lanes  # noqa: E402
 
 
@@ -49,12 +50,7 @@ def run(model: str, n: int, lanes: int) -> str:
         compile_s[name] = time.perf_counter() - t0
         outs[name] = jax.block_until_ready(fns[name](y, p))
         print(f"{model} {name}: compiled in {compile_s[name]:.1f} s", flush=True)
-    rate = dict.fromkeys(settings, 0.0)
-    for _ in range(5):
-        for name in settings:
-            t0 = time.perf_counter()
-            jax.block_until_ready(fns[name](y, p))
-            rate[name] = max(rate[name], n / (time.perf_counter() - t0))
+    rate = interleaved_rates(fns, (y, p), n, rounds=5)
     ref, new = (np.asarray(outs[k][0]) for k in settings)
     peak = np.max(np.abs(ref), axis=1, keepdims=True)
     rel = float(np.nanmax(np.abs(new - ref) / np.where(peak > 0, peak, 1.0)))

@@ -137,3 +137,24 @@ def test_matched_accuracy_picks_the_fastest_run_at_least_as_accurate():
     assert rows[1].endswith("| 1.5x |")  # 6 ms vs the 4 ms run (1e-7 <= 2e-7)
     assert "none as accurate" in rows[2]
     assert matched_accuracy([]) == []
+
+
+def test_interleaved_rates_calls_each_variant_every_round_and_keeps_the_best():
+    import time
+
+    from mechsim.bench._timing import interleaved_rates
+
+    calls = {"fast": 0, "slow": 0}
+
+    def make(name, seconds):
+        def fn(x):
+            calls[name] += 1
+            time.sleep(seconds)
+            return x
+
+        return fn
+
+    rate = interleaved_rates({"fast": make("fast", 0.001), "slow": make("slow", 0.02)},
+                             (np.zeros(2),), n=10, rounds=3)  # fmt: skip
+    assert calls == {"fast": 3, "slow": 3}
+    assert rate["slow"] < 10 / 0.02 and rate["fast"] > rate["slow"]
