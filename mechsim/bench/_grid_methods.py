@@ -20,7 +20,7 @@ import numpy as np
 from mechsim.bench._grid_problem import TIMES, BenchProblem
 from mechsim.solver import solver_jit
 
-__all__ = ["LsodaMethod", "RoadRunnerMethod", "VmapMethod"]
+__all__ = ["LsodaMethod", "NativeMethod", "RoadRunnerMethod", "VmapMethod"]
 
 
 def _broadcast(rtol, atol, p):
@@ -141,6 +141,71 @@ class VmapMethod:
             ys.append(y[: part.size])
             ok.append(np.asarray(st)[: part.size] == 0)
         return np.concatenate(ys), np.concatenate(ok)
+
+
+class NativeMethod:
+    """mechsim's Rodas5P on the native backend: the model's C kernel, one trajectory per
+    thread on every usable core (what ``mechsim grid`` runs on a CPU host).
+
+    ``prepare`` generates the C source and compiles it (a fresh build in an empty
+    temporary cache, so the time is the real one, not a cache hit); calls of ``batch``
+    points are split over the threads.
+    """
+
+    vectorised = True
+    lane_batch = None
+
+    def __init__(self, name: str, prob: BenchProblem, batch: int, threads: int | None = None) -> None:
+        self.name, self.prob, self.batch = name, prob, batch
+        self.threads = threads
+        self._kernel = None
+        n = prob.model.n_states
+        self._sched = (np.full((1, 1), np.inf), np.zeros((1, 1, n)), np.zeros((1, 2, n)))
+
+    def prepare(self) -> float:
+        import os
+
+        from mechsim.native import native_kernel
+
+        # no kernel in memory and an empty disk cache: C source generation + compilation
+        # (the symbolic Jacobian is shared with the JAX functions, as for the XLA methods)
+        self.prob.model.__dict__.pop("_native_kernels", None)
+        old = os.environ.get("MECHSIM_CACHE_DIR")
+        with tempfile.TemporaryDirectory(prefix="mechsim-bench-cc-") as tmp:
+            os.environ["MECHSIM_CACHE_DIR"] = tmp
+            try:
+                t0 = time.perf_counter()
+                self._kernel = native_kernel(self.prob.model)  # loaded: the file may go
+                seconds = time.perf_counter() - t0
+            finally:
+                if old is None:
+                    os.environ.pop("MECHSIM_CACHE_DIR")
+                else:
+                    os.environ["MECHSIM_CACHE_DIR"] = old
+        return seconds
+
+    @property
+    def program_bytes(self) -> int:
+        """Host memory of one call of ``batch`` points (inputs, outputs, schedules), bytes."""
+        return int(self._point_bytes() * self.batch)
+
+    def _point_bytes(self) -> int:
+        m, n, k = self.prob.p.shape[1], self.prob.model.n_states, TIMES.size
+        return 8 * (m + n + k * n + 1 + n + 2 * n) + 12  # p, y0, ys, schedule; status, steps
+
+    def bytes_per_million_points(self) -> float:
+        """Host memory with 10^6 points in flight (bytes): per-point arrays only; each
+        thread's solver state lives on its stack (a few tens of KiB)."""
+        return float(self._point_bytes() * 1e6)
+
+    def solve(self, idx: np.ndarray, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
+        b = idx.size
+        times, jumps, rates = (np.repeat(a, b, axis=0) for a in self._sched)
+        ys, status, _ = self._kernel.solve(
+            self.prob.p[idx], self.prob.y0[idx], times, jumps, rates, TIMES,
+            rtol=rtol, atol=atol, threads=self.threads,
+        )  # fmt: skip
+        return ys[:, :, : self.prob.n_species], status == 0
 
 
 class LsodaMethod:

@@ -43,6 +43,9 @@ def _memory_lines(results: list[dict[str, Any]]) -> list[str]:
               "points, temporaries too when a call is one vmap (GPU), once when lanes run in "
               "groups (CPU). Device peak: the process's peak bytes in use so far (GPU only; "
               "it includes the methods run before)."]  # fmt: skip
+    if any(r.get("backend") == "native" for r in rows):
+        lines += ["", "Native backend: host memory of the per-point inputs, schedules and outputs "
+                  "(each thread's solver state lives on its stack, tens of KiB)."]  # fmt: skip
     return lines
 
 
@@ -80,10 +83,18 @@ def markdown(res: dict[str, Any], quick: bool = False) -> str:
     lines += _memory_lines(res["results"])
     ms = by.get("mechsim-rosenbrock")
     if ms:
-        lines += ["", "Speed-up of mechsim-rosenbrock per solve:"]
-        for other in ("libroadrunner-cvode", "diffrax-kvaerno5", "scipy-lsoda"):
+        lines += ["", f"Speed-up of mechsim-rosenbrock per solve ({_backend_words(ms)}):"]
+        for other in ("libroadrunner-cvode", "diffrax-kvaerno5", "scipy-lsoda",
+                      "mechsim-rosenbrock-xla"):  # fmt: skip
             if other in by:
                 lines.append(f"- vs {other}: {ms['solves_per_s'] / by[other]['solves_per_s']:.1f}x")
+        one = ms.get("solves_per_s_one_thread")
+        rr = by.get("libroadrunner-cvode")
+        if one and rr:
+            lines.append(
+                f"- per core: {one:.0f} solves/s on one thread, {one / rr['solves_per_s']:.1f}x "
+                "libRoadRunner's loop (which runs on one core)"
+            )
     lines += matched_accuracy(res.get("work_precision") or [])
     lines += [
         "",
@@ -96,6 +107,12 @@ def markdown(res: dict[str, Any], quick: bool = False) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _backend_words(r: dict[str, Any]) -> str:
+    if r.get("backend") == "native":
+        return f"native C kernel, {r.get('threads', '?')} threads, one trajectory per thread"
+    return "XLA backend, jit(vmap)"
 
 
 def matched_accuracy(wp: list[dict[str, Any]], ours: str = "mechsim-rosenbrock") -> list[str]:

@@ -1,8 +1,12 @@
 """``mechsim bench grid``: solves per second over an N-point dose x parameter grid.
 
 Four methods on the same problems (:mod:`mechsim.bench._grid_problem`), one process, one
-machine: mechsim's batched Rosenbrock (Rodas5P, jit(vmap)), diffrax Kvaerno5 under
-jit(vmap), scipy LSODA in a Python loop, libRoadRunner CVODE on the SBML export in a loop.
+machine: mechsim's batched Rosenbrock (Rodas5P) on the backend ``mechsim grid`` uses on
+this device (the native C kernel on a CPU host with a C compiler, one trajectory per
+thread on every core; jit(vmap) on GPUs), diffrax Kvaerno5 under jit(vmap), scipy LSODA
+in a Python loop, libRoadRunner CVODE on the SBML export in a loop. Where
+``mechsim-rosenbrock`` is the native kernel, its XLA backend is timed too, as
+``mechsim-rosenbrock-xla`` (the jit(vmap) program that runs on GPUs).
 Compile time is measured separately (lower + compile); throughput is timed over the
 grid's points after compilation. A method that would exceed its time budget is timed on
 the points it finished and extrapolated (``points_timed`` < ``n``, ``extrapolated``).
@@ -23,12 +27,20 @@ from typing import Any
 import jax
 import numpy as np
 
-from mechsim.bench._grid_methods import LsodaMethod, RoadRunnerMethod, VmapMethod
+from mechsim.bench._grid_methods import LsodaMethod, NativeMethod, RoadRunnerMethod, VmapMethod
 from mechsim.bench._grid_problem import BenchProblem, build_problem, max_rel_err, reference_solution
 
-__all__ = ["default_batch", "machine_description", "run_grid_benchmark"]
+__all__ = [
+    "default_batch",
+    "default_methods",
+    "machine_description",
+    "mechsim_backend",
+    "run_grid_benchmark",
+]
 
 METHODS = ("mechsim-rosenbrock", "diffrax-kvaerno5", "scipy-lsoda", "libroadrunner-cvode")
+#: the XLA backend of mechsim's solver, timed beside a native ``mechsim-rosenbrock``
+XLA_METHOD = "mechsim-rosenbrock-xla"
 RTOL, ATOL = 1e-6, 1e-9
 #: points per solver call of the vectorised methods on CPU (in lane groups) and on
 #: accelerators. The accelerator value is assumed, not yet measured (no GPU was lent when
@@ -70,10 +82,27 @@ def machine_description() -> str:
     return f"{cpu}; {os.cpu_count()} logical CPUs; {platform.system()} {platform.release()}"
 
 
+def mechsim_backend() -> str:
+    """The backend of ``mechsim-rosenbrock`` here: what ``mechsim grid`` would run."""
+    from mechsim.grid import preferred_backend
+    from mechsim.solver import Rodas5P
+
+    return preferred_backend("auto", Rodas5P(), [d.platform for d in jax.devices()])
+
+
+def default_methods() -> tuple[str, ...]:
+    """:data:`METHODS`, plus :data:`XLA_METHOD` after mechsim where mechsim runs natively."""
+    if mechsim_backend() == "native":
+        return (METHODS[0], XLA_METHOD, *METHODS[1:])
+    return METHODS
+
+
 def _make(method: str, prob: BenchProblem, batch: int):
     from mechsim.solver import DiffraxSolver, Rodas5P
 
-    if method == "mechsim-rosenbrock":
+    if method == "mechsim-rosenbrock" and mechsim_backend() == "native":
+        return NativeMethod(method, prob, batch)
+    if method in ("mechsim-rosenbrock", XLA_METHOD):
         return VmapMethod(method, prob, Rodas5P(), batch)
     if method == "diffrax-kvaerno5":
         import diffrax
@@ -83,7 +112,7 @@ def _make(method: str, prob: BenchProblem, batch: int):
         return LsodaMethod(prob)
     if method == "libroadrunner-cvode":
         return RoadRunnerMethod(prob)
-    raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+    raise ValueError(f"unknown method {method!r}; known: {', '.join((*METHODS, XLA_METHOD))}")
 
 
 def _throughput(m: Any, n: int, budget_s: float) -> tuple[float, int, int]:
@@ -105,12 +134,15 @@ def bench_model(
     *,
     n: int,
     quick: bool,
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] | None = None,
     tolerances: Sequence[float] = (1e-4, 1e-6, 1e-8),
     batch: int | None = None,
     log=print,
 ) -> dict[str, Any]:
     """Benchmark every method on model ``name``; returns the JSON-ready result dict.
+
+    ``methods``: default :func:`default_methods`. mechsim entries carry ``backend``
+    (``"native"`` or ``"xla"``) and ``threads`` (native: the solver threads).
 
     ``batch``: points per call of the vectorised methods (default :func:`default_batch`,
     capped at n). Their entries report ``program_bytes`` (device memory of one call, from
@@ -131,8 +163,10 @@ def bench_model(
     )
     ref = reference_solution(prob, ref_idx)
     batch = min(default_batch(quick) if batch is None else int(batch), prob.n)
+    methods = default_methods() if methods is None else tuple(methods)
     budget = {
         "mechsim-rosenbrock": 600.0,
+        XLA_METHOD: 600.0,
         "diffrax-kvaerno5": 120.0,
         "scipy-lsoda": 60.0,
         "libroadrunner-cvode": 120.0,
@@ -157,6 +191,11 @@ def bench_model(
             "batch": m.batch if m.vectorised else 1,
             "lane_batch": m.lane_batch if m.vectorised else None,
         }
+        if meth.startswith("mechsim-"):
+            res["backend"] = "native" if isinstance(m, NativeMethod) else "xla"
+            if isinstance(m, NativeMethod):
+                res["threads"] = m.threads or _cores()
+                res["solves_per_s_one_thread"] = _one_thread_rate(m, prob.n)
         if m.vectorised:
             per_million = m.bytes_per_million_points()
             res["program_bytes"] = m.program_bytes
@@ -246,6 +285,24 @@ def run_grid_benchmark(
 
         atomic_write_text(json_path, json.dumps(out[0] if len(out) == 1 else out, indent=2))
     return out
+
+
+def _one_thread_rate(m: NativeMethod, n: int) -> float:
+    """Solves/s of the native kernel on one thread (the first min(n, 1024) points)."""
+    threads, m.threads = m.threads, 1
+    try:
+        idx = np.arange(min(n, 1024))
+        t0 = time.perf_counter()
+        m.solve(idx, RTOL, ATOL)
+        return idx.size / (time.perf_counter() - t0)
+    finally:
+        m.threads = threads
+
+
+def _cores() -> int:
+    from mechsim.grid._cores import usable_cores
+
+    return usable_cores()
 
 
 def _default_models() -> list[str]:

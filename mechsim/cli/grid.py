@@ -48,6 +48,10 @@ def run(
     chunk_size: int = typer.Option(256, "--chunk-size", help="points per chunk (unit of commit and resume)"),
     rtol: float = typer.Option(1e-6, help="relative tolerance"),
     atol: float = typer.Option(1e-9, help="absolute tolerance (umol)"),
+    backend: str = typer.Option(
+        "auto", "--backend",
+        help="solver backend: auto (native C kernel on a CPU host with a C compiler, else xla), "
+             "xla (jit(vmap) over JAX devices; GPUs) or native"),
     cache: Path | None = typer.Option(
         Path.home() / ".cache" / "mechsim" / "jax", "--jax-cache",
         help="persistent JAX compilation cache (a resumed run skips recompiling); '' disables"),
@@ -55,7 +59,8 @@ def run(
     """Run every point of CONFIG with the batched solver and stream chunks to --out.
 
     On a CPU host every core becomes one JAX device (``mechsim.grid.use_cpu_cores``), so
-    chunks shard over all cores; ``--devices N`` uses the first N.
+    chunks shard over all cores; ``--devices N`` uses the first N (with the native
+    backend: N solver threads).
     """
     import time
 
@@ -70,7 +75,8 @@ def run(
     t0 = time.perf_counter()
     try:
         ds = dose_response(None, config, out=out, resume=resume, devices=devices,
-                           chunk_size=chunk_size, rtol=rtol, atol=atol, progress=True)
+                           chunk_size=chunk_size, rtol=rtol, atol=atol, progress=True,
+                           backend=backend)
     except MechsimError as exc:
         _fail(exc)
     wall = time.perf_counter() - t0
@@ -79,7 +85,7 @@ def run(
     console.print(
         f"[green]{points} points[/green] ({' x '.join(f'{d}={n[d]}' for d in ds.attrs['dims'])}) in {out}; "
         f"computed {ds.attrs['chunks_computed']} chunks, skipped {ds.attrs['chunks_skipped']}; "
-        f"compile {ds.attrs['compile_s']:.1f} s, solve {ds.attrs['solve_s']:.1f} s, wall {wall:.1f} s",
+        f"backend {ds.attrs['backend']}; compile {ds.attrs['compile_s']:.1f} s, solve {ds.attrs['solve_s']:.1f} s, wall {wall:.1f} s",
         highlight=False,
     )
     if ds.attrs["n_failed"]:

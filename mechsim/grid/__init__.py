@@ -7,6 +7,7 @@ with atomic per-chunk commits (resumable) -> :func:`open_grid` (labelled xarray)
 :func:`plot_dose_response`.
 """
 
+from mechsim.grid._chunks import ChunkRunner, preferred_backend
 from mechsim.grid._cores import use_cpu_cores
 from mechsim.grid._dataset import failed_points, open_grid
 from mechsim.grid._distributed import dose_response_dask
@@ -37,6 +38,7 @@ from mechsim.grid._summaries import (
 )
 
 __all__ = [
+    "ChunkRunner",
     "DoseAxis",
     "GridSpec",
     "GridStore",
@@ -59,6 +61,7 @@ __all__ = [
     "open_grid",
     "plot_dose_response",
     "plot_heatmap",
+    "preferred_backend",
     "standin_network",
     "standin_regimen",
     "summarize_curves",

@@ -1,15 +1,25 @@
-"""Compute one chunk of grid points: jit(vmap(simulate)) sharded over local devices.
+"""Compute one chunk of grid points on one of two backends of the same Rodas solver.
 
-The regimens' dosing plans are padded to one slot count and stacked, so a point's regimen
-is just an index: dose levels, parameters and regimens are all traced arrays and the
-whole grid uses one compiled function. The batch is split over the devices of a 1-D mesh
-with :func:`jax.shard_map`: each device runs its own vmapped solver loop, so a slow lane
-holds up only its own device.
+* ``"xla"``: jit(vmap(simulate)) sharded over local devices. The regimens' dosing plans
+  are padded to one slot count and stacked, so a point's regimen is just an index: dose
+  levels, parameters and regimens are all traced arrays and the whole grid uses one
+  compiled function. The batch is split over the devices of a 1-D mesh with
+  :func:`jax.shard_map`: each device runs its own vmapped solver loop, so a slow lane
+  holds up only its own device. The backend of GPUs and of diffrax solvers.
+* ``"native"``: the model's C kernel (:mod:`mechsim.solver._native`), one trajectory at a
+  time per thread, one thread per device (core). Initial states, schedules and the
+  output columns still come from the same jitted JAX functions. 10.5x the solves/s of
+  the XLA backend on the 88-state trofosfamide mechanism on 2 CPU cores
+  (``benchmarks/results/grid_trofosfamide.md``).
+
+``"auto"`` (the default) picks native when every device is a CPU, the solver is a
+mechsim Rosenbrock method and the kernel builds; otherwise XLA.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,11 +30,31 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
+from mechsim.errors import MechsimError, NetworkError
 from mechsim.grid._points import GridInputs
+from mechsim.results import SimulationResult
 from mechsim.simulate import simulate
-from mechsim.solver import Rodas5P, default_lane_batch, map_lanes, solver_jit
+from mechsim.solver import AbstractRosenbrock, Rodas5P, default_lane_batch, map_lanes, solver_jit
 
-__all__ = ["ChunkRunner"]
+__all__ = ["BACKENDS", "ChunkRunner", "preferred_backend"]
+
+#: solver backends of a grid run
+BACKENDS = ("auto", "xla", "native")
+
+
+def preferred_backend(backend: str, solver: Any, platforms: Sequence[str]) -> str:
+    """What ``"auto"`` means here: ``"native"`` for a mechsim Rosenbrock solver on CPU
+    devices with a C compiler on PATH, else ``"xla"``; other values are checked and
+    returned. (:class:`ChunkRunner` also falls back to XLA if the build fails.)"""
+    if backend not in BACKENDS:
+        raise MechsimError(f"backend={backend!r} is not known; use one of {', '.join(BACKENDS)}")
+    if backend != "auto":
+        return backend
+    from mechsim.native import native_available
+
+    cpu = all(p == "cpu" for p in platforms)
+    native = cpu and isinstance(solver, AbstractRosenbrock) and native_available()
+    return "native" if native else "xla"
 
 _AXIS = "points"
 
@@ -45,11 +75,16 @@ class ChunkRunner:
     devices:
         JAX devices to shard over (default: every local device).
     lane_batch:
-        Trajectories vmapped together on one device (the rest of its share of the batch
-        runs as a ``lax.map`` over such groups); default
+        XLA backend: trajectories vmapped together on one device (the rest of its share
+        of the batch runs as a ``lax.map`` over such groups); default
         :func:`mechsim.solver.default_lane_batch` of the devices' platform (128 on CPU,
         the fastest group size measured, ``benchmarks/results/lane_batch_*.md``; all at
         once on GPU).
+    backend:
+        ``"auto"`` (default), ``"xla"`` or ``"native"`` (see the module docstring);
+        :attr:`backend` holds the one chosen. ``"native"`` raises
+        :class:`~mechsim.solver.NativeUnavailable` where the kernel cannot be built;
+        ``"auto"`` then falls back to XLA with a warning.
     """
 
     def __init__(
@@ -63,7 +98,9 @@ class ChunkRunner:
         max_steps: int = 100_000,
         devices: Sequence[jax.Device] | None = None,
         lane_batch: int | str | None = "auto",
+        backend: str = "auto",
     ) -> None:
+        preferred_backend(backend, solver, ())  # checks the name
         self.inputs = inputs
         self.devices = list(devices) if devices is not None else jax.local_devices()
         d = len(self.devices)
@@ -76,10 +113,35 @@ class ChunkRunner:
                            if lane_batch == "auto" else lane_batch)  # fmt: skip
         self.compile_s = 0.0
         self._compiled: Any = None
+        self._native: Any = None
+        self.backend = self._choose_backend(backend)
 
-    def _fn(self):
-        if self._compiled is not None:
-            return self._compiled
+    def _choose_backend(self, backend: str) -> str:
+        platforms = [d.platform for d in self.devices]
+        if preferred_backend(backend, self.solver, platforms) == "xla":
+            return "xla"
+        if not isinstance(self.solver, AbstractRosenbrock):
+            raise MechsimError(
+                f"backend='native' runs mechsim's Rosenbrock solvers only, not {self.solver!r}; "
+                "use backend='xla'"
+            )
+        from mechsim.native import NativeUnavailable, native_kernel
+
+        t0 = time.perf_counter()
+        try:
+            self._native = native_kernel(self.inputs.model, self.solver)
+        except (NativeUnavailable, NetworkError) as err:
+            if backend == "native":
+                raise
+            warnings.warn(f"native grid backend unavailable, using XLA: {err}", RuntimeWarning,
+                          stacklevel=3)  # fmt: skip
+            return "xla"
+        finally:
+            self.compile_s += time.perf_counter() - t0
+        return "native"
+
+    def _point_fns(self):
+        """``(inputs(p, factor, r) -> (y0, times, jumps, rates), outputs(ys, p) -> columns)``."""
         inp = self.inputs
         cm = inp.model
         plans = jax.tree.map(lambda *xs: jnp.stack(xs), *inp.plans)
@@ -87,14 +149,13 @@ class ChunkRunner:
             jnp.asarray(np.stack(inp.bolus_mask)),
             jnp.asarray(np.stack(inp.infusion_mask)),
         )
-        ts = np.asarray(inp.spec.times, dtype=np.float64)
+        ts = jnp.asarray(np.asarray(inp.spec.times, dtype=np.float64))
         kinds = np.asarray(inp.output_kind)
         idx = np.asarray(inp.output_index)
-        solver, rtol, atol, max_steps = self.solver, self.rtol, self.atol, self.max_steps
 
-        def one(p: jax.Array, factor: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array]:
+        def plan_of(factor, r):
             plan = jax.tree.map(lambda x: x[r], plans)
-            scaled = eqx.tree_at(
+            return eqx.tree_at(
                 lambda d: (d.bolus_amount, d.infusion_rate),
                 plan,
                 (
@@ -102,17 +163,67 @@ class ChunkRunner:
                     plan.infusion_rate * jnp.where(imask[r], factor, 1.0),
                 ),
             )
-            res = simulate(
-                cm, scaled, ts, params=p, solver=solver, rtol=rtol, atol=atol, max_steps=max_steps
-            )
-            cols = []
+
+        def columns(res: SimulationResult) -> jax.Array:
             if np.any(kinds == "observable"):
                 obs = res.observable_values()
             if np.any(kinds == "species"):
                 spc = res.species_values()
-            for k, i in zip(kinds, idx, strict=True):
-                cols.append(obs[:, i] if k == "observable" else spc[:, i])
-            return jnp.stack(cols, axis=-1), res.status
+            cols = [obs[:, i] if k == "observable" else spc[:, i]
+                    for k, i in zip(kinds, idx, strict=True)]  # fmt: skip
+            return jnp.stack(cols, axis=-1)
+
+        def point_inputs(p, factor, r):
+            return (cm.y0(p, 0.0), *plan_of(factor, r).schedule_arrays(p, cm.n_states))
+
+        def outputs(ys, p):
+            return columns(SimulationResult(ts=ts, ys=ys, p=p, status=jnp.zeros((), jnp.int32), model=cm))
+
+        return plan_of, columns, point_inputs, outputs
+
+    def _native_fns(self):
+        """The jitted per-point input and output functions, compiled for one batch shape."""
+        if self._compiled is not None:
+            return self._compiled
+        _, _, point_inputs, outputs = self._point_fns()
+        b, m = self.batch, len(self.inputs.model.param_names)
+        k, n = len(self.inputs.spec.times), self.inputs.model.n_states
+        f64 = lambda *shape: jax.ShapeDtypeStruct(shape, jnp.float64)  # noqa: E731
+        t0 = time.perf_counter()
+        self._compiled = (
+            jax.jit(jax.vmap(point_inputs))
+            .lower(f64(b, m), f64(b), jax.ShapeDtypeStruct((b,), jnp.int32))
+            .compile(),
+            jax.jit(jax.vmap(outputs)).lower(f64(b, k, n), f64(b, m)).compile(),
+        )
+        self.compile_s += time.perf_counter() - t0
+        return self._compiled
+
+    def _run_native(self, args, c: int) -> tuple[np.ndarray, np.ndarray]:
+        """Solve the first ``c`` points of the padded batch ``args`` with the C kernel."""
+        prep, post = self._native_fns()
+        p, factor, reg = args
+        y0, times, jumps, rates = (np.asarray(a)[:c] for a in prep(p, factor, reg))
+        ys, status, _ = self._native.solve(
+            p[:c], y0, times, jumps, rates, np.asarray(self.inputs.spec.times, dtype=np.float64),
+            rtol=self.rtol, atol=self.atol, max_steps=self.max_steps, threads=len(self.devices),
+        )  # fmt: skip
+        ys = np.concatenate([ys, np.repeat(ys[:1], len(p) - c, axis=0)])  # padding lanes
+        return np.asarray(post(ys, p))[:c], status
+
+    def _fn(self):
+        if self._compiled is not None:
+            return self._compiled
+        inp = self.inputs
+        cm = inp.model
+        ts = np.asarray(inp.spec.times, dtype=np.float64)
+        plan_of, columns, _, _ = self._point_fns()
+        solver, rtol, atol, max_steps = self.solver, self.rtol, self.atol, self.max_steps
+
+        def one(p: jax.Array, factor: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array]:
+            res = simulate(cm, plan_of(factor, r), ts, params=p, solver=solver, rtol=rtol,
+                           atol=atol, max_steps=max_steps)  # fmt: skip
+            return columns(res), res.status
 
         spec = P(_AXIS)
         sharded = jax.shard_map(
@@ -141,5 +252,7 @@ class ChunkRunner:
             raise ValueError(f"ChunkRunner: {c} points exceed the batch size {self.batch}")
         pad = np.concatenate([np.arange(c), np.zeros(self.batch - c, dtype=np.int64)])
         args = (params[pad], factor[pad], reg[pad].astype(np.int32))
+        if self.backend == "native":
+            return self._run_native(args, c)
         v, s = self._fn()(*(jax.device_put(a, self.sharding) for a in args))
         return np.asarray(v)[:c], np.asarray(s)[:c]

@@ -34,8 +34,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import jax
+
 from mechsim.errors import MechsimError
-from mechsim.grid._chunks import ChunkRunner
+from mechsim.grid._chunks import ChunkRunner, preferred_backend
 from mechsim.grid._dataset import open_grid
 from mechsim.grid._points import GridInputs, resolve_model
 from mechsim.grid._run import _Progress, as_spec, grid_metadata, prepare_store
@@ -58,15 +60,17 @@ def _model_ref(model: str | Network | CompiledModel) -> str | dict[str, Any]:
 
 
 def _solve_chunk(chunk: int, *, model_ref: str | dict[str, Any], grid: dict[str, Any], out: str,
-                 solver: Any, rtol: float, atol: float, max_steps: int) -> dict[str, Any]:
+                 solver: Any, rtol: float, atol: float, max_steps: int,
+                 backend: str = "xla") -> dict[str, Any]:
     """Worker task: solve and commit ``chunk`` of the store at ``out``."""
-    key = json.dumps([model_ref, grid, out, repr(solver), rtol, atol, max_steps], sort_keys=True, default=str)
+    key = json.dumps([model_ref, grid, out, repr(solver), rtol, atol, max_steps, backend],
+                     sort_keys=True, default=str)  # fmt: skip
     if key not in _WORKER_CACHE:
         model = network_from_dict(model_ref) if isinstance(model_ref, dict) else model_ref
         store = GridStore(out)
         inputs = GridInputs.build(GridSpec.from_dict(grid), resolve_model(model))
         runner = ChunkRunner(inputs, store.chunk_size, solver=solver, rtol=rtol, atol=atol,
-                             max_steps=max_steps)
+                             max_steps=max_steps, backend=backend)
         _WORKER_CACHE[key] = (runner, store)
     runner, store = _WORKER_CACHE[key]
     start, stop = store.bounds(chunk)
@@ -90,6 +94,7 @@ def dose_response_dask(
     atol: float = 1e-9,
     max_steps: int = 100_000,
     progress: bool = True,
+    backend: str = "auto",
 ) -> Any:
     """:func:`mechsim.grid.dose_response` with chunks scheduled on a Dask cluster.
 
@@ -102,6 +107,12 @@ def dose_response_dask(
     model, grid, chunk_size, resume, solver, rtol, atol, max_steps, progress:
         As :func:`mechsim.grid.dose_response`. A model given as a Network is sent to the
         workers in its plain-data form; a name is resolved on each worker.
+    backend:
+        ``"auto"`` resolves here, on the client, from its own JAX backend and C compiler
+        (:func:`mechsim.grid.preferred_backend`); every worker then runs that backend
+        (a worker that cannot build the native kernel fails its chunks, which stay
+        uncommitted). Name it explicitly when the workers differ from the client, e.g.
+        ``"xla"`` for GPU workers.
 
     Returns
     -------
@@ -116,11 +127,13 @@ def dose_response_dask(
     solver = solver if solver is not None else Rodas5P()
     inputs = GridInputs.build(spec, cm)
     path = Path(out).resolve()
-    attrs = grid_metadata(spec, cm, solver, rtol, atol, max_steps)
+    backend = preferred_backend(backend, solver, [jax.default_backend()])
+    attrs = grid_metadata(spec, cm, solver, rtol, atol, max_steps, backend)
     store = prepare_store(path, inputs, attrs, chunk_size, resume)
     todo = store.missing_chunks()
     kwargs = {"model_ref": _model_ref(model), "grid": spec.to_dict(), "out": str(path),
-              "solver": solver, "rtol": rtol, "atol": atol, "max_steps": max_steps}
+              "solver": solver, "rtol": rtol, "atol": atol, "max_steps": max_steps,
+              "backend": backend}
     futures = [client.submit(_solve_chunk, c, pure=False, **kwargs) for c in todo]
     done = store.n_chunks - len(todo)
     errors: list[str] = []

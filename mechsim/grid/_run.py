@@ -31,10 +31,10 @@ __all__ = ["GridWarning", "dose_response", "prepare_store"]
 ChunkCallback = Callable[[Mapping[str, Any]], None]
 
 #: Metadata keys that must match for ``resume`` to continue a store.
-_RESUME_KEYS = ("grid", "model", "solver", "rtol", "atol", "max_steps", "mechsim_version", "code_sha256")
+_RESUME_KEYS = ("grid", "model", "solver", "backend", "rtol", "atol", "max_steps", "mechsim_version", "code_sha256")
 
 #: Sources whose change can change a grid's numbers (fingerprinted into the metadata).
-_COMPUTE_PATH = ("solver", "model", "dosing", "network", "simulate.py", "results.py",
+_COMPUTE_PATH = ("solver", "model", "dosing", "network", "simulate.py", "results.py", "native.py",
                  "grid/_chunks.py", "grid/_points.py", "grid/_standin.py")
 
 
@@ -70,13 +70,13 @@ def as_spec(grid: GridSpec | Mapping[str, Any] | str | os.PathLike[str]) -> Grid
 
 
 def grid_metadata(spec: GridSpec, cm: CompiledModel, solver: Any, rtol: float, atol: float,
-                  max_steps: int) -> dict[str, Any]:
-    """The store's metadata: grid definition, model, solver settings, versions."""
+                  max_steps: int, backend: str = "xla") -> dict[str, Any]:
+    """The store's metadata: grid definition, model, solver settings and backend, versions."""
     import mechsim
 
     return {
         "grid": json.dumps(spec.to_dict(), sort_keys=True), "model": cm.network.name,
-        "solver": repr(solver), "rtol": float(rtol), "atol": float(atol), "max_steps": int(max_steps),
+        "solver": repr(solver), "backend": backend, "rtol": float(rtol), "atol": float(atol), "max_steps": int(max_steps),
         "mechsim_version": mechsim.__version__, "jax_version": jax.__version__,
         "code_sha256": code_fingerprint(),
         "dims": list(spec.dims), "shape": list(spec.shape), "n_states": cm.n_states,
@@ -132,6 +132,7 @@ def dose_response(
     max_steps: int = 100_000,
     progress: bool = True,
     callback: ChunkCallback | None = None,
+    backend: str = "auto",
 ) -> Any:
     """Simulate every point of ``grid`` and return the labelled results.
 
@@ -155,6 +156,12 @@ def dose_response(
         Show a rich progress bar (chunks, solves/s, ETA).
     callback:
         Called after every committed chunk with a dict of progress information.
+    backend:
+        ``"auto"`` (default: the native C kernel on CPU hosts where a C compiler is
+        found, else XLA), ``"xla"`` (jit(vmap) sharded over the devices; GPUs) or
+        ``"native"`` (one C trajectory loop per device thread); see
+        :class:`mechsim.grid.ChunkRunner`. Both run the same Rodas method and agree to
+        solver tolerance; the store records which one ran and resuming needs the same.
 
     Returns
     -------
@@ -179,11 +186,11 @@ def dose_response(
         devices = local[:devices]
     with tempfile.TemporaryDirectory(prefix="mechsim-grid-") as tmp:
         path = Path(out) if out is not None else Path(tmp) / "grid.zarr"
-        attrs = grid_metadata(spec, cm, solver, rtol, atol, max_steps)
+        runner = ChunkRunner(inputs, chunk_size, solver=solver, rtol=rtol, atol=atol,
+                             max_steps=max_steps, devices=devices, backend=backend)
+        attrs = grid_metadata(spec, cm, solver, rtol, atol, max_steps, runner.backend)
         store = prepare_store(path, inputs, attrs, chunk_size, resume)
         todo = store.missing_chunks()
-        runner = ChunkRunner(inputs, chunk_size, solver=solver, rtol=rtol, atol=atol,
-                             max_steps=max_steps, devices=devices)
         t0 = time.perf_counter()
         with _Progress(progress, store.n_chunks, store.n_chunks - len(todo)) as bar:
             for k, chunk in enumerate(todo):

@@ -15,7 +15,7 @@ from mechsim.model._codegen import jax_function
 from mechsim.network import Network, symbolic
 from mechsim.units import internal_factor
 
-__all__ = ["CompiledModel", "compile_network"]
+__all__ = ["CompiledModel", "compile_network", "symbolic_rhs_jacobian"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,40 +129,10 @@ def compile_network(network: Network) -> CompiledModel:
         return cached
     sym = symbolic(network)
     ys, ps = sym.state_symbols, sym.param_symbols
-    n_sp = len(network.species)
     n = len(ys)
-    N = sym.stoich
+    dydt, entries, sparsity = symbolic_rhs_jacobian(network)
     fluxes = list(sym.fluxes)
-    dydt: list[sp.Expr] = []
-    for i in range(n):
-        if i < n_sp:
-            terms = [sp.nsimplify(N[i, j]) * fluxes[j] for j in np.nonzero(N[i])[0]]
-            dydt.append(sp.Add(*terms) if terms else sp.Integer(0))
-        else:
-            dydt.append(sym.rate_rules[i - n_sp])
-    # Jacobian: derivatives of each flux w.r.t. the states it depends on, combined.
-    state_index = {s: i for i, s in enumerate(ys)}
-    entries: dict[tuple[int, int], sp.Expr] = {}
-    for j, v in enumerate(fluxes):
-        dep = [state_index[s] for s in v.free_symbols if s in state_index]
-        rows = np.nonzero(N[:n_sp, j])[0]
-        for k in dep:
-            dv = _tidy_derivative(sp.diff(v, ys[k]))
-            if dv == 0:
-                continue
-            for i in rows:
-                entries[(i, k)] = entries.get((i, k), sp.Integer(0)) + sp.nsimplify(N[i, j]) * dv
-    for r, expr in enumerate(sym.rate_rules):
-        i = n_sp + r
-        for s in expr.free_symbols:
-            if s in state_index:
-                d = _tidy_derivative(sp.diff(expr, s))
-                if d != 0:
-                    entries[(i, state_index[s])] = d
-    keys = sorted(entries)
-    sparsity = np.eye(n, dtype=bool)
-    for i, k in keys:
-        sparsity[i, k] = True
+    N = sym.stoich
     rhs = jax_function(dydt, ys, ps)
     nz_rows, nz_cols = np.nonzero(sparsity)
     jac_values = jax_function(
@@ -202,6 +172,61 @@ def compile_network(network: Network) -> CompiledModel:
     )
     object.__setattr__(network, "_compiled_cache", model)
     return model
+
+
+def symbolic_rhs_jacobian(
+    network: Network,
+) -> tuple[list[sp.Expr], dict[tuple[int, int], sp.Expr], np.ndarray]:
+    """``(dydt, jacobian entries {(i, k): expr}, sparsity)`` of ``network`` (sympy, cached).
+
+    ``dydt[i]`` is the right-hand side of state i (species: stoichiometry x fluxes, then
+    rate rules); the Jacobian holds the symbolic derivatives of only the structurally
+    nonzero entries, combined flux by flux; ``sparsity`` is their boolean (n, n) pattern
+    with the diagonal. Shared by the JAX functions and the native C kernel
+    (:mod:`mechsim.model._ccode`).
+    """
+    cached = network.__dict__.get("_symbolic_rhs_jacobian")
+    if cached is not None:
+        return cached
+    sym = symbolic(network)
+    ys = sym.state_symbols
+    n_sp = len(network.species)
+    n = len(ys)
+    N = sym.stoich
+    fluxes = list(sym.fluxes)
+    dydt: list[sp.Expr] = []
+    for i in range(n):
+        if i < n_sp:
+            terms = [sp.nsimplify(N[i, j]) * fluxes[j] for j in np.nonzero(N[i])[0]]
+            dydt.append(sp.Add(*terms) if terms else sp.Integer(0))
+        else:
+            dydt.append(sym.rate_rules[i - n_sp])
+    # Jacobian: derivatives of each flux w.r.t. the states it depends on, combined.
+    state_index = {s: i for i, s in enumerate(ys)}
+    entries: dict[tuple[int, int], sp.Expr] = {}
+    for j, v in enumerate(fluxes):
+        dep = [state_index[s] for s in v.free_symbols if s in state_index]
+        rows = np.nonzero(N[:n_sp, j])[0]
+        for k in dep:
+            dv = _tidy_derivative(sp.diff(v, ys[k]))
+            if dv == 0:
+                continue
+            for i in rows:
+                entries[(i, k)] = entries.get((i, k), sp.Integer(0)) + sp.nsimplify(N[i, j]) * dv
+    for r, expr in enumerate(sym.rate_rules):
+        i = n_sp + r
+        for s in expr.free_symbols:
+            if s in state_index:
+                d = _tidy_derivative(sp.diff(expr, s))
+                if d != 0:
+                    entries[(i, state_index[s])] = d
+    keys = sorted(entries)
+    sparsity = np.eye(n, dtype=bool)
+    for i, k in keys:
+        sparsity[i, k] = True
+    out = (dydt, entries, sparsity)
+    object.__setattr__(network, "_symbolic_rhs_jacobian", out)
+    return out
 
 
 #: Piecewise-constant functions: their derivative is zero almost everywhere.

@@ -9,7 +9,8 @@ import pytest
 
 import mechsim.grid
 from mechsim.bench._grid_problem import max_rel_err
-from mechsim.bench._grid_report import write_results
+from mechsim.bench._grid_report import markdown, write_results
+from mechsim.native import native_available
 
 
 @pytest.mark.parametrize("name", mechsim.grid.__all__)
@@ -102,17 +103,37 @@ def test_memory_per_million_points_counts_group_temporaries_once():
 
 
 def test_bench_model_records_memory_and_caps_the_batch():
-    from mechsim.bench.grid import bench_model
+    from mechsim.bench.grid import XLA_METHOD, bench_model
 
-    res = bench_model("standin", n=4, quick=True, methods=("mechsim-rosenbrock",), batch=1000,
+    res = bench_model("standin", n=4, quick=True, methods=(XLA_METHOD,), batch=1000,
                       tolerances=(1e-6,), log=lambda s: None)  # fmt: skip
     r = res["results"][0]
+    assert r["backend"] == "xla"
     assert r["batch"] == 4 and r["failed"] == 0 and r["points_timed"] == 4
     assert r["program_bytes"] > 4 * 25 * res["n_states"] * 8  # at least the outputs
     # one vmap of 4 lanes (<= 64): everything scales with the points
     assert r["gib_per_million_points"] == pytest.approx(r["program_bytes"] / 4 * 1e6 / 2**30)
     assert r["device_peak_bytes"] is None  # the CPU backend reports no peak
     json.dumps(res)
+
+
+@pytest.mark.skipif(not native_available(), reason="no C compiler on PATH")
+def test_bench_native_method_is_mechsim_on_a_cpu_host():
+    from mechsim.bench.grid import XLA_METHOD, bench_model, default_methods, mechsim_backend
+
+    assert mechsim_backend() == "native"
+    assert default_methods()[:2] == ("mechsim-rosenbrock", XLA_METHOD)
+    res = bench_model("standin", n=6, quick=True, methods=("mechsim-rosenbrock", XLA_METHOD),
+                      batch=4, tolerances=(1e-6,), log=lambda s: None)  # fmt: skip
+    nat, xla = res["results"]
+    assert (nat["backend"], xla["backend"]) == ("native", "xla")
+    assert nat["threads"] >= 1 and nat["solves_per_s_one_thread"] > 0
+    assert nat["failed"] == 0 and nat["points_timed"] == 6
+    # the same solver: the same error against the reference, to rounding
+    assert nat["max_rel_err"] == pytest.approx(xla["max_rel_err"], rel=1e-3, abs=1e-12)
+    assert nat["program_bytes"] > 4 * 25 * res["n_states"] * 8  # at least the outputs
+    md = markdown(res)
+    assert "native C kernel" in md and "vs mechsim-rosenbrock-xla" in md
 
 
 def test_bench_model_rejects_a_bad_batch():

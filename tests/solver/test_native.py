@@ -1,0 +1,181 @@
+"""The native C kernel solves what the JAX Rosenbrock solver solves, step for step."""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pytest
+
+from mechsim.errors import MechsimError
+from mechsim.model import compile_network
+from mechsim.native import NativeUnavailable, native_available, native_kernel
+from mechsim.network import (
+    Compartment,
+    Expression,
+    MassAction,
+    Network,
+    Parameter,
+    PHDependent,
+    Provenance,
+    Reaction,
+    Species,
+)
+from mechsim.solver import RESULTS, Rodas4, Rodas5P, Schedule, integrate
+from tests.helpers import assert_close
+
+pytestmark = pytest.mark.skipif(not native_available(), reason="no C compiler on PATH")
+
+_A = Provenance("assumed", "test value")
+
+
+def _network() -> Network:
+    """Nonlinear (saturable), explicitly time-dependent and pH-gated: every code path."""
+    return Network(
+        "native_test",
+        compartments=[Compartment("c", "V", ph="pH")],
+        parameters=[
+            Parameter("V", 2.0, "L", _A), Parameter("pH", 6.8, "dimensionless", _A, scale="lin"),
+            Parameter("pKa", 7.0, "dimensionless", _A, scale="lin"),
+            Parameter("k", 3.0, "1/h", _A), Parameter("Km", 5.0, "uM", _A),
+            Parameter("w", 1.5, "1/h", _A), Parameter("k_act", 40.0, "1/h", _A),
+            Parameter("k_el", 0.2, "1/h", _A),
+        ],
+        species=[Species("A", "c"), Species("B", "c"), Species("C", "c")],
+        reactions=[
+            Reaction("sat", {"A": 1}, {"B": 1},
+                     Expression("k * {A} / (1 + {A} / Km) * (1 + 0.5 * sin(w * t))"), "c"),
+            Reaction("act", {"B": 1}, {"C": 1}, PHDependent("k_act", pKa="pKa"), "c"),
+            Reaction("el", {"C": 1}, {}, MassAction("k_el"), "c"),
+        ],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cm():
+    return compile_network(_network())
+
+
+def _schedule(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bolus at t0 = 0.5 h, at an output time (2 h) and between outputs; an infusion segment."""
+    times = np.array([0.5, 2.0, 3.3, np.inf])
+    jumps = np.zeros((4, n))
+    jumps[0, 0], jumps[1, 0], jumps[2, 1] = 40.0, 25.0, 7.0
+    rates = np.zeros((5, n))
+    rates[1, 0] = 10.0  # umol/h into A between 0.5 h and 2 h
+    return times, jumps, rates
+
+
+def _jax(cm, p, y0, ts, sched, **kw):
+    times, jumps, rates = sched
+    sol = integrate(
+        cm.rhs, y0, ts, p, jac=cm.jac_values, sparsity=cm.sparsity,
+        schedule=Schedule(times, jumps, rates), **kw,
+    )  # fmt: skip
+    return np.asarray(sol.ys), int(sol.status), int(sol.stats["num_steps"])
+
+
+@pytest.mark.parametrize("solver", [Rodas5P(), Rodas4()], ids=["rodas5p", "rodas4"])
+def test_matches_jax_solver_step_for_step(cm, solver):
+    kernel = native_kernel(cm, solver)
+    n = cm.n_states
+    ts = np.array([0.0, 0.5, 1.0, 2.0 - 1e-7, 2.0, 2.5, 4.0, 6.0, 9.0])
+    sched = _schedule(n)
+    base = np.asarray(cm.param_vector())
+    ps = np.stack([base, base * np.r_[1, 1.02, 1, 1.5, 0.5, 2, 0.7, 3]])
+    y0 = np.stack([np.asarray(cm.y0(q)) for q in ps])
+    b = len(ps)
+    ys, status, steps = kernel.solve(
+        ps, y0, np.tile(sched[0], (b, 1)), np.tile(sched[1], (b, 1, 1)),
+        np.tile(sched[2], (b, 1, 1)), ts, t0=0.25, rtol=1e-7, atol=1e-10,
+    )  # fmt: skip
+    for i in range(b):
+        ref, ref_status, ref_steps = _jax(cm, ps[i], y0[i], ts, sched, solver=solver, t0=0.25,
+                                          rtol=1e-7, atol=1e-10)  # fmt: skip
+        assert status[i] == ref_status == RESULTS.SUCCESS
+        assert steps[i] == ref_steps  # same controller decisions, step for step
+        assert np.all(np.isnan(ys[i, 0])) and np.all(np.isnan(ref[0]))  # before t0
+        assert_close(ys[i, 1:], ref[1:], rtol=1e-9, atol=1e-12, what=f"point {i}")
+    # right-continuous: the output at the 2 h event already holds its 25 umol bolus
+    assert abs(ys[0, 4, 0] - ys[0, 3, 0] - 25.0) < 1e-3
+
+
+def test_failures_are_flagged_like_the_jax_solver(cm):
+    kernel = native_kernel(cm)
+    n = cm.n_states
+    ts = np.linspace(0.0, 5.0, 6)
+    sched = tuple(a[None] for a in _schedule(n))
+    p = np.asarray(cm.param_vector())[None]
+    y0 = np.asarray(cm.y0(p[0]))[None]
+    ys, status, _ = kernel.solve(p, y0, *sched, ts, max_steps=3)
+    _, ref_status, _ = _jax(cm, p[0], y0[0], ts, tuple(a[0] for a in sched), max_steps=3)
+    assert status[0] == ref_status == RESULTS.MAX_STEPS_REACHED
+    assert np.all(np.isnan(ys[0, -1]))  # outputs after the failure are NaN, not garbage
+    bad = p.copy()
+    bad[0, cm.param_names.index("k")] = np.nan
+    ys, status, _ = kernel.solve(bad, y0, *sched, ts)
+    _, ref_status, _ = _jax(cm, bad[0], y0[0], ts, tuple(a[0] for a in sched))
+    assert status[0] == ref_status != RESULTS.SUCCESS
+
+
+def test_threads_do_not_change_results(cm):
+    kernel = native_kernel(cm)
+    n, b = cm.n_states, 37
+    rng = np.random.default_rng(0)
+    p = np.asarray(cm.param_vector())[None] * rng.uniform(0.5, 2.0, (b, len(cm.param_names)))
+    y0 = np.abs(rng.normal(10.0, 3.0, (b, n)))
+    sched = tuple(np.repeat(a[None], b, axis=0) for a in _schedule(n))
+    ts = np.linspace(0.0, 8.0, 9)
+    one = kernel.solve(p, y0, *sched, ts, threads=1)
+    two = kernel.solve(p, y0, *sched, ts, threads=2)
+    for a, c in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, c)
+
+
+def test_kernel_is_built_once_and_cached_on_disk(cm, tmp_path, monkeypatch):
+    monkeypatch.setenv("MECHSIM_CACHE_DIR", str(tmp_path))
+    fresh = compile_network(_network())  # a new model object: no in-memory kernel
+    first = native_kernel(fresh)
+    assert first.path.parent == tmp_path / "native" and first.path.exists()
+    assert native_kernel(fresh) is first
+    again = native_kernel(compile_network(_network()))  # same source: the cached library
+    assert again.path == first.path
+
+
+def test_clear_errors(cm, monkeypatch):
+    kernel = native_kernel(cm)
+    n = cm.n_states
+    sched = tuple(a[None] for a in _schedule(n))
+    p = np.asarray(cm.param_vector())[None]
+    with pytest.raises(ValueError, match=r"y0 has shape \(1, 2\), expected \(1, 3\)"):
+        kernel.solve(p, np.zeros((1, 2)), *sched, np.linspace(0, 1, 3))
+    with pytest.raises(ValueError, match="ts must be a non-empty increasing"):
+        kernel.solve(p, np.zeros((1, n)), *sched, np.array([1.0, 0.0]))
+    with pytest.raises(TypeError, match="diffrax solvers run on the JAX backend"):
+        import diffrax
+
+        from mechsim.solver import DiffraxSolver
+
+        native_kernel(cm, DiffraxSolver(diffrax.Kvaerno5()))
+    monkeypatch.setattr("mechsim.solver._native.compiler", lambda: None)
+    with pytest.raises(NativeUnavailable, match="no C compiler found.*backend='xla'"):
+        native_kernel(compile_network(_network()))
+    assert issubclass(NativeUnavailable, MechsimError)
+
+
+def test_trofosfamide_matches_the_jax_solver():
+    """The full 88-state mechanism: same steps and outputs as jit(vmap(integrate))."""
+    from mechsim.bench._grid_problem import TIMES, build_problem, rosenbrock_point
+
+    prob = build_problem("trofosfamide", 16)
+    cm = prob.model
+    n = cm.n_states
+    b = prob.n
+    ys, status, steps = native_kernel(cm).solve(
+        prob.p, prob.y0, np.full((b, 1), np.inf), np.zeros((b, 1, n)), np.zeros((b, 2, n)), TIMES
+    )
+    ref, ref_steps = jax.jit(jax.vmap(rosenbrock_point(prob)))(prob.y0, prob.p)
+    assert np.all(status == RESULTS.SUCCESS)
+    np.testing.assert_array_equal(steps, np.asarray(ref_steps))
+    ref = np.asarray(ref)
+    peak = np.max(np.abs(ref), axis=1, keepdims=True)
+    assert np.max(np.abs(ys - ref) / np.maximum(peak, 1e-300)) < 1e-8
