@@ -238,16 +238,24 @@ static int solve_point(const double *p, const double *y_init, int64_t m, const d
             }
             lu_solve(a, inv_piv, b, K[s]);
         }
+        /* y1 = y + sum b_s K_s, err = sum e_s K_s, q_r = sum H_rs K_s: stage-outer loops,
+           so that the inner loops over the states vectorise */
+        memcpy(y1, y, sizeof y1);
+        memset(err, 0, sizeof err);
+        memset(q, 0, sizeof q);
+        for (int s = 0; s < NSTAGE; s++) {
+            const double bs = TAB_B[s], es = TAB_E[s];
+            const double h0 = TAB_H[0][s], h1 = TAB_H[1][s], h2 = TAB_H[2][s];
+            const double *ks = K[s];
+            for (int i = 0; i < N; i++) {
+                y1[i] += bs * ks[i]; err[i] += es * ks[i];
+                q[0][i] += h0 * ks[i]; q[1][i] += h1 * ks[i]; q[2][i] += h2 * ks[i];
+            }
+        }
         int finite = 1;
         for (int i = 0; i < N; i++) {
-            double acc = y[i], e = 0.0, q0 = 0.0, q1 = 0.0, q2 = 0.0;
-            for (int s = 0; s < NSTAGE; s++) {
-                acc += TAB_B[s] * K[s][i]; e += TAB_E[s] * K[s][i];
-                q0 += TAB_H[0][s] * K[s][i]; q1 += TAB_H[1][s] * K[s][i]; q2 += TAB_H[2][s] * K[s][i];
-            }
-            y1[i] = acc; err[i] = e; q[0][i] = q0; q[1][i] = q1; q[2][i] = q2;
-            finite &= isfinite(acc);
-            scale[i] = atol[i] + rtol * fmax(fabs(y[i]), fabs(acc));
+            finite &= isfinite(y1[i]);
+            scale[i] = atol[i] + rtol * fmax(fabs(y[i]), fabs(y1[i]));
         }
         double errn = rms_scaled(err, scale);
         finite &= isfinite(errn);
