@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # the full mechanisms take most of the suite's time to compile.
 jax.config.update("jax_compilation_cache_dir", str(ROOT / ".pytest_cache" / "jax-cache"))
 jax.config.update("jax_persistent_cache_min_compile_time_secs", 2.0)
+# native C kernels built by the tests stay in the project's pytest cache, not in ~/.cache
+os.environ.setdefault("MECHSIM_CACHE_DIR", str(ROOT / ".pytest_cache" / "mechsim"))
 SHARED = ROOT.parent / "shared"
 
 
