@@ -139,7 +139,9 @@ def solve_adaptive(
         times_ext = jnp.concatenate([schedule.times, jnp.full((1,), jnp.inf)])
         passed = schedule.passed
         seg0 = passed(t0)
-        y0 = y0 + cum[seg0] - cum[jnp.sum(schedule.times < t0)]  # jumps at exactly t0
+        # jumps at exactly t0 (the difference first: y0 + C - C would cancel y0 against
+        # the earlier doses' total)
+        y0 = y0 + (cum[seg0] - cum[jnp.sum(schedule.times < t0)])
 
     def make_fun(seg: Array, a: Any = args) -> Callable[[Array, Array], Array]:
         if schedule is None:

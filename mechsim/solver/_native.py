@@ -31,12 +31,17 @@ import numpy as np
 from mechsim.errors import MechsimError
 
 from ._native_source import kernel_source
+from ._sparse_lu import SparseLU, SparsityPattern
 from ._tableau import RosenbrockTableau
 
 __all__ = ["NativeKernel", "NativeUnavailable", "compiler", "native_cache_dir"]
 
 #: flags of the kernel build; -march=native ties the library to this CPU (part of the key)
 CFLAGS = ("-O3", "-march=native", "-std=gnu99", "-fPIC", "-shared", "-fno-math-errno")
+#: limits of the generated kernel: multiply-subtract updates of the straight-line LU (the
+#: source and the compile time grow with them; trofosfamide has 16 fill entries) and the
+#: solver's per-trajectory buffers, which live on the worker thread's stack
+MAX_LU_UPDATES, MAX_STACK_BYTES = 200_000, 1 << 20
 
 _F64 = ctypes.POINTER(ctypes.c_double)
 _lock = threading.Lock()
@@ -90,7 +95,13 @@ def _build(source: str) -> tuple[Path, float]:
     lib = cache / f"kernel_{key}.so"
     if lib.exists():
         return lib, 0.0
-    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise NativeUnavailable(
+            f"cannot create the kernel cache {cache} ({err}); set MECHSIM_CACHE_DIR to a "
+            "writable folder or run with backend='xla'"
+        ) from None
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         src = Path(tmp) / f"kernel_{key}.c"
@@ -120,7 +131,13 @@ class NativeKernel:
         self.n, self.n_params = n, n_params
         #: seconds spent generating source and compiling (0 compile time when cached)
         self.build_s = build_s
-        self._lib = ctypes.CDLL(str(lib_path))
+        try:
+            self._lib = ctypes.CDLL(str(lib_path))
+        except OSError as err:  # e.g. a truncated library left by a crashed build
+            raise NativeUnavailable(
+                f"cannot load the native kernel {lib_path} ({err}); delete it to rebuild, "
+                "or run with backend='xla'"
+            ) from None
         fn = self._lib.mechsim_solve_range
         i64 = ctypes.c_int64
         fn.argtypes = [i64, i64, i64, i64, _F64, _F64, _F64, _F64, _F64, _F64, ctypes.c_double,
@@ -135,8 +152,22 @@ class NativeKernel:
     def build(
         cls, model_source: str, sparsity: np.ndarray, tableau: RosenbrockTableau, n_params: int
     ) -> NativeKernel:
-        """Generate, compile (or load from the cache) and open the kernel."""
+        """Generate, compile (or load from the cache) and open the kernel.
+
+        Raises:
+            NativeUnavailable: no compiler, a failed build, or a model beyond the
+                kernel's limits (:data:`MAX_LU_UPDATES`, :data:`MAX_STACK_BYTES`).
+        """
         t0 = time.perf_counter()
+        lu = SparseLU(SparsityPattern.from_array(sparsity))
+        n, nnz = int(sparsity.shape[0]), int(np.count_nonzero(sparsity))
+        stack = 8 * (n * (tableau.stages + 14) + 2 * nnz + lu.fill + n_params)
+        if lu.n_updates > MAX_LU_UPDATES or stack > MAX_STACK_BYTES:
+            raise NativeUnavailable(
+                f"the model is beyond the native kernel's limits ({lu.n_updates} LU updates, "
+                f"max {MAX_LU_UPDATES}; {stack} bytes of per-trajectory buffers, max "
+                f"{MAX_STACK_BYTES}); run it with backend='xla'"
+            )
         source = kernel_source(model_source, sparsity, tableau)
         with _lock:
             path, _ = _build(source)
@@ -158,7 +189,8 @@ class NativeKernel:
         threads: int | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Solve B trajectories; the semantics of :func:`mechsim.solver.integrate`.
+        """Solve B trajectories; the semantics of :func:`mechsim.solver.integrate` (with
+        ``t0`` defaulting to 0 h, as in :func:`mechsim.simulate` and the grids).
 
         Args:
             p: (B, n_params) parameter vectors (internal units).

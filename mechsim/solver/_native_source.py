@@ -84,7 +84,7 @@ def _lu_source(lu: SparseLU, pattern: SparsityPattern) -> str:
     factor = []
     for k in range(lu.n):
         kk = slot[(k, k)]
-        factor.append(f"    piv = a[{kk}]; ok &= isfinite(piv) && fabs(piv) > 1e-13;")
+        factor.append(f"    piv = a[{kk}]; ok &= !!isfinite(piv) && fabs(piv) > 1e-13;")
         factor.append(f"    ip = 1.0 / piv; inv_piv[{k}] = ip;")
         upper = [int(j) for j in lu.upper[k]]
         for i in lu.lower[k]:
@@ -142,6 +142,10 @@ static void fun(double t, const double *y, const double *p, const double *pc, co
     for (int i = 0; i < N; i++) f[i] += rate[i];
 }
 
+/* jnp.minimum / jnp.maximum: NaN-propagating, unlike fmin / fmax */
+static inline double jmin(double a, double b) { return (a != a || b != b) ? NAN : (a < b ? a : b); }
+static inline double jmax(double a, double b) { return (a != a || b != b) ? NAN : (a > b ? a : b); }
+
 static double rms_scaled(const double *v, const double *scale) {
     double s = 0.0;
     for (int i = 0; i < N; i++) { double r = v[i] / scale[i]; s += r * r; }
@@ -154,16 +158,16 @@ static double initial_step(double t0, const double *y0, const double *f0, const 
     double scale[N], tmp[N], f1[N];
     for (int i = 0; i < N; i++) scale[i] = atol[i] + rtol * fabs(y0[i]);
     double d0 = rms_scaled(y0, scale), d1 = rms_scaled(f0, scale);
-    span = fmax(span, 1e-300);
-    double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / fmax(d1, 1e-300);
-    h0 = fmin(h0, span);
+    span = jmax(span, 1e-300);
+    double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / jmax(d1, 1e-300);
+    h0 = jmin(h0, span);
     for (int i = 0; i < N; i++) tmp[i] = y0[i] + h0 * f0[i];
     fun(t0 + h0, tmp, p, pc, rate, f1);
     for (int i = 0; i < N; i++) tmp[i] = f1[i] - f0[i];
     double d2 = rms_scaled(tmp, scale) / h0;
-    double dm = fmax(d1, d2);
-    double h1 = dm <= 1e-15 ? fmax(1e-6, h0 * 1e-3) : pow(0.01 / dm, 1.0 / (ORDER + 1));
-    double h = fmin(fmin(100 * h0, h1), span);
+    double dm = jmax(d1, d2);
+    double h1 = dm <= 1e-15 ? jmax(1e-6, h0 * 1e-3) : pow(0.01 / dm, 1.0 / (ORDER + 1));
+    double h = jmin(jmin(100 * h0, h1), span);
     return (isfinite(h) && h > 0) ? h : 1e-6 * span;
 }
 
@@ -254,11 +258,11 @@ static int solve_point(const double *p, const double *y_init, int64_t m, const d
         }
         int finite = 1;
         for (int i = 0; i < N; i++) {
-            finite &= isfinite(y1[i]);
+            finite &= !!isfinite(y1[i]);
             scale[i] = atol[i] + rtol * fmax(fabs(y[i]), fabs(y1[i]));
         }
         double errn = rms_scaled(err, scale);
-        finite &= isfinite(errn);
+        finite &= !!isfinite(errn);
         int good = finite && ok;
         int accept = good && errn <= 1.0;
         double e = good ? fmax(errn, 1e-10) : 1.0;

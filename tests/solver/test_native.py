@@ -179,3 +179,28 @@ def test_trofosfamide_matches_the_jax_solver():
     ref = np.asarray(ref)
     peak = np.max(np.abs(ref), axis=1, keepdims=True)
     assert np.max(np.abs(ys - ref) / np.maximum(peak, 1e-300)) < 1e-8
+
+
+def test_doses_before_t0_are_history_in_both_solvers(cm):
+    """Jumps before t0 are ignored without cancelling y0 against them (y0 + C - C)."""
+    n = cm.n_states
+    times = np.array([-1.0, 0.0, np.inf])
+    jumps = np.zeros((3, n))
+    jumps[0, 0], jumps[1, 1] = 1e3, 5.0  # the t0 jump applies, the earlier one does not
+    rates = np.zeros((4, n))
+    p = np.asarray(cm.param_vector())
+    y0 = np.full(n, 1e-9)
+    ts = np.array([0.0, 1.0])
+    ref, ref_status, ref_steps = _jax(cm, p, y0, ts, (times, jumps, rates), t0=0.0)
+    ys, status, steps = native_kernel(cm).solve(p[None], y0[None], times[None], jumps[None],
+                                                rates[None], ts)  # fmt: skip
+    expected = y0 + jumps[1]
+    np.testing.assert_array_equal(ref[0], expected)
+    np.testing.assert_array_equal(ys[0, 0], expected)
+    assert status[0] == ref_status == RESULTS.SUCCESS and steps[0] == ref_steps
+
+
+def test_models_beyond_the_kernels_limits_are_refused(monkeypatch):
+    monkeypatch.setattr("mechsim.solver._native.MAX_STACK_BYTES", 64)
+    with pytest.raises(NativeUnavailable, match="beyond the native kernel's limits.*backend='xla'"):
+        native_kernel(compile_network(_network()))
