@@ -31,6 +31,7 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from mechsim.errors import MechsimError, NetworkError
+from mechsim.grid._cores import usable_cores
 from mechsim.grid._points import GridInputs
 from mechsim.results import SimulationResult
 from mechsim.simulate import simulate
@@ -73,7 +74,9 @@ class ChunkRunner:
     solver, rtol, atol, max_steps:
         As :func:`mechsim.simulate` (atol in umol).
     devices:
-        JAX devices to shard over (default: every local device).
+        JAX devices to shard over (default: every local device). The native backend
+        runs one solver thread per given device, or per usable core when ``devices`` is
+        None (so a process with one JAX CPU device still uses every core).
     lane_batch:
         XLA backend: trajectories vmapped together on one device (the rest of its share
         of the batch runs as a ``lax.map`` over such groups); default
@@ -103,6 +106,8 @@ class ChunkRunner:
         preferred_backend(backend, solver, ())  # checks the name
         self.inputs = inputs
         self.devices = list(devices) if devices is not None else jax.local_devices()
+        #: native backend: solver threads (one per usable core unless devices are given)
+        self.threads = usable_cores() if devices is None else len(self.devices)
         d = len(self.devices)
         self.batch = -(-batch_size // d) * d
         self.mesh = Mesh(np.asarray(self.devices), (_AXIS,))
@@ -206,7 +211,7 @@ class ChunkRunner:
         y0, times, jumps, rates = (np.asarray(a)[:c] for a in prep(p, factor, reg))
         ys, status, _ = self._native.solve(
             p[:c], y0, times, jumps, rates, np.asarray(self.inputs.spec.times, dtype=np.float64),
-            rtol=self.rtol, atol=self.atol, max_steps=self.max_steps, threads=len(self.devices),
+            rtol=self.rtol, atol=self.atol, max_steps=self.max_steps, threads=self.threads,
         )  # fmt: skip
         ys = np.concatenate([ys, np.repeat(ys[:1], len(p) - c, axis=0)])  # padding lanes
         return np.asarray(post(ys, p))[:c], status

@@ -1,8 +1,9 @@
 """Run a grid on a Dask distributed cluster: one task per chunk, all writing one store.
 
 The client creates (or, with ``resume``, checks) the store and submits one task per
-missing chunk. Each worker process builds the model and its jitted, sharded solver once
-(kept in a per-process cache keyed by the grid and solver settings), solves its chunks
+missing chunk. Each worker process builds the model and its solver once (the native C
+kernel, or the jitted, sharded XLA program; kept in a per-process cache keyed by the grid,
+solver settings and backend), solves its chunks
 and commits them to the store itself, with the same atomic commit as a local run; chunk
 data therefore never travels through the scheduler, and a task that dies leaves its
 chunk uncommitted, so rerunning with ``resume=True`` finishes the grid.
@@ -14,8 +15,10 @@ Pointing it at a real cluster
    object store (S3) is not supported.
 2. Install the same mechsim (and JAX: ``pip install '.[gpu]'`` on GPU nodes) on every
    worker, start ``dask scheduler`` and ``dask worker tcp://SCHEDULER:8786
-   --nworkers 1 --nthreads 1`` per node (one process per node: it shards each chunk
-   over all of the node's accelerators), then::
+   --nworkers 1 --nthreads 1`` per node (one process per node: on CPU nodes the native
+   backend runs one solver thread per core of the node and needs a C compiler there; on
+   GPU nodes pass ``backend="xla"``, which shards each chunk over all of the node's
+   accelerators), then::
 
        from distributed import Client
        client = Client("tcp://SCHEDULER:8786")

@@ -107,16 +107,22 @@ def _build(source: str) -> tuple[Path, float]:
         src = Path(tmp) / f"kernel_{key}.c"
         src.write_text(source)
         out = Path(tmp) / lib.name
-        proc = subprocess.run(
-            [cc, *CFLAGS, "-o", str(out), str(src), "-lm"], capture_output=True, text=True
-        )
-        if proc.returncode != 0:
+        # without -march=native where the compiler refuses it (e.g. older clang on arm64)
+        for flags in (CFLAGS, tuple(f for f in CFLAGS if not f.startswith("-march"))):
+            proc = subprocess.run(
+                [cc, *flags, "-o", str(out), str(src), "-lm"], capture_output=True, text=True
+            )
+            if proc.returncode == 0:
+                break
+        else:
             raise NativeUnavailable(
                 f"building the native kernel with {cc} failed (exit {proc.returncode}):\n"
                 f"{proc.stderr[-2000:]}\nrun with backend='xla' meanwhile"
             )
-        os.replace(out, lib)  # atomic: concurrent builders leave one complete library
-        (cache / f"kernel_{key}.c").write_text(source)
+        # atomic: concurrent builders leave one complete library (and its source, kept for
+        # inspection beside it)
+        os.replace(src, cache / src.name)
+        os.replace(out, lib)
     return lib, time.perf_counter() - t0
 
 

@@ -204,3 +204,24 @@ def test_models_beyond_the_kernels_limits_are_refused(monkeypatch):
     monkeypatch.setattr("mechsim.solver._native.MAX_STACK_BYTES", 64)
     with pytest.raises(NativeUnavailable, match="beyond the native kernel's limits.*backend='xla'"):
         native_kernel(compile_network(_network()))
+
+
+def test_build_retries_without_march_native(tmp_path, monkeypatch):
+    """A compiler that refuses -march=native (older clang on arm64) still builds the kernel."""
+    import shutil
+
+    gcc = shutil.which("gcc") or shutil.which("cc")
+    fake = tmp_path / "cc-no-march"
+    fake.write_text(
+        '#!/bin/sh\nfor a in "$@"; do case "$a" in -march=*) echo "unsupported" >&2; exit 1;; '
+        f'esac; done\nexec {gcc} "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("CC", str(fake))
+    monkeypatch.setenv("MECHSIM_CACHE_DIR", str(tmp_path / "cache"))
+    kernel = native_kernel(compile_network(_network()))
+    assert kernel.path.exists() and kernel.path.with_suffix(".c").exists()
+    monkeypatch.setenv("CC", "false")  # a compiler that always fails: a clear error
+    monkeypatch.setenv("MECHSIM_CACHE_DIR", str(tmp_path / "cache2"))
+    with pytest.raises(NativeUnavailable, match="building the native kernel with false failed"):
+        native_kernel(compile_network(_network()))
