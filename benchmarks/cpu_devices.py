@@ -101,7 +101,9 @@ def main() -> None:
     finally:
         for f in RESULTS.glob(tmp.name + "_*"):
             f.unlink()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    from mechsim._config import usable_cores
+
+    cores = usable_cores()
     lines = [
         f"# JAX CPU devices per grid chunk: {args.model}, {args.n} points",
         "",

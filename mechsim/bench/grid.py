@@ -194,7 +194,7 @@ def bench_model(
         if meth.startswith("mechsim-"):
             res["backend"] = "native" if isinstance(m, NativeMethod) else "xla"
             if isinstance(m, NativeMethod):
-                res["threads"] = m.threads or _cores()
+                res["threads"] = m.threads
                 res["solves_per_s_one_thread"] = _one_thread_rate(m, prob.n)
         if m.vectorised:
             per_million = m.bytes_per_million_points()
@@ -297,12 +297,6 @@ def _one_thread_rate(m: NativeMethod, n: int) -> float:
         return idx.size / (time.perf_counter() - t0)
     finally:
         m.threads = threads
-
-
-def _cores() -> int:
-    from mechsim.grid._cores import usable_cores
-
-    return usable_cores()
 
 
 def _default_models() -> list[str]:

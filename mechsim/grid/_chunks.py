@@ -7,10 +7,11 @@
   :func:`jax.shard_map`: each device runs its own vmapped solver loop, so a slow lane
   holds up only its own device. The backend of GPUs and of diffrax solvers.
 * ``"native"``: the model's C kernel (:mod:`mechsim.solver._native`), one trajectory at a
-  time per thread, one thread per device (core). Initial states, schedules and the
-  output columns still come from the same jitted JAX functions. 10.5x the solves/s of
-  the XLA backend on the 88-state trofosfamide mechanism on 2 CPU cores
-  (``benchmarks/results/grid_trofosfamide.md``).
+  time per thread, one thread per core. Initial states, schedules and the output columns
+  still come from the same jitted JAX functions. On the 88-state trofosfamide mechanism
+  on 2 CPU cores: 11.4x the solves/s of one XLA device (``mechsim bench grid``,
+  ``benchmarks/results/grid_trofosfamide.md``) and 5.0x the XLA backend sharded over
+  both cores on the 10^5-point grid (``benchmarks/results/grid_trofosfamide_1e5.md``).
 
 ``"auto"`` (the default) picks native when every device is a CPU, the solver is a
 mechsim Rosenbrock method and the kernel builds; otherwise XLA.
@@ -103,7 +104,6 @@ class ChunkRunner:
         lane_batch: int | str | None = "auto",
         backend: str = "auto",
     ) -> None:
-        preferred_backend(backend, solver, ())  # checks the name
         self.inputs = inputs
         self.devices = list(devices) if devices is not None else jax.local_devices()
         #: native backend: solver threads (one per usable core unless devices are given)
@@ -117,8 +117,9 @@ class ChunkRunner:
         self.lane_batch = (default_lane_batch(self.devices[0].platform)
                            if lane_batch == "auto" else lane_batch)  # fmt: skip
         self.compile_s = 0.0
-        self._compiled: Any = None
-        self._native: Any = None
+        self._compiled: Any = None  # the XLA backend's sharded program
+        self._native: Any = None  # the native backend's kernel and jitted input/output functions
+        self._native_io: Any = None
         self.backend = self._choose_backend(backend)
 
     def _choose_backend(self, backend: str) -> str:
@@ -188,21 +189,21 @@ class ChunkRunner:
 
     def _native_fns(self):
         """The jitted per-point input and output functions, compiled for one batch shape."""
-        if self._compiled is not None:
-            return self._compiled
+        if self._native_io is not None:
+            return self._native_io
         _, _, point_inputs, outputs = self._point_fns()
         b, m = self.batch, len(self.inputs.model.param_names)
         k, n = len(self.inputs.spec.times), self.inputs.model.n_states
         f64 = lambda *shape: jax.ShapeDtypeStruct(shape, jnp.float64)  # noqa: E731
         t0 = time.perf_counter()
-        self._compiled = (
+        self._native_io = (
             jax.jit(jax.vmap(point_inputs))
             .lower(f64(b, m), f64(b), jax.ShapeDtypeStruct((b,), jnp.int32))
             .compile(),
             jax.jit(jax.vmap(outputs)).lower(f64(b, k, n), f64(b, m)).compile(),
         )
         self.compile_s += time.perf_counter() - t0
-        return self._compiled
+        return self._native_io
 
     def _run_native(self, args, c: int) -> tuple[np.ndarray, np.ndarray]:
         """Solve the first ``c`` points of the padded batch ``args`` with the C kernel."""

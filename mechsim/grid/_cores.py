@@ -17,15 +17,9 @@ import warnings
 
 import jax
 
-__all__ = ["use_cpu_cores"]
+from mechsim._config import usable_cores
 
-
-def usable_cores() -> int:
-    """Cores this process may run on (its CPU affinity where the OS reports it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
+__all__ = ["usable_cores", "use_cpu_cores"]
 
 
 def use_cpu_cores(n: int | None = None) -> int | None:

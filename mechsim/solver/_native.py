@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mechsim._config import usable_cores
 from mechsim.errors import MechsimError
 
 from ._native_source import kernel_source
@@ -38,9 +39,10 @@ __all__ = ["NativeKernel", "NativeUnavailable", "compiler", "native_cache_dir"]
 
 #: flags of the kernel build; -march=native ties the library to this CPU (part of the key)
 CFLAGS = ("-O3", "-march=native", "-std=gnu99", "-fPIC", "-shared", "-fno-math-errno")
-#: limits of the generated kernel: multiply-subtract updates of the straight-line LU (the
-#: source and the compile time grow with them; trofosfamide has 16 fill entries) and the
-#: solver's per-trajectory buffers, which live on the worker thread's stack
+#: limits of the generated kernel (assumed, not measured: guards, far above the built-in
+#: models): multiply-subtract updates of the straight-line LU, whose source and compile
+#: time grow with them (trofosfamide: 16 fill entries), and the per-trajectory buffers on
+#: a worker thread's stack (1 MiB, an eighth of Linux's default 8 MiB thread stack)
 MAX_LU_UPDATES, MAX_STACK_BYTES = 200_000, 1 << 20
 
 _F64 = ctypes.POINTER(ctypes.c_double)
@@ -79,8 +81,8 @@ def _cpu_tag() -> str:
         return platform.processor() or platform.machine()
 
 
-def _build(source: str) -> tuple[Path, float]:
-    """Compile ``source`` into a cached shared library; returns (path, seconds spent)."""
+def _build(source: str, cache: Path) -> tuple[Path, float]:
+    """Compile ``source`` into a shared library cached in ``cache``; returns (path, seconds)."""
     cc = compiler()
     if cc is None:
         raise NativeUnavailable(
@@ -91,7 +93,6 @@ def _build(source: str) -> tuple[Path, float]:
     key = hashlib.sha256(
         "\0".join([source, cc, version, " ".join(CFLAGS), _cpu_tag()]).encode()
     ).hexdigest()[:24]
-    cache = native_cache_dir()
     lib = cache / f"kernel_{key}.so"
     if lib.exists():
         return lib, 0.0
@@ -156,9 +157,16 @@ class NativeKernel:
 
     @classmethod
     def build(
-        cls, model_source: str, sparsity: np.ndarray, tableau: RosenbrockTableau, n_params: int
+        cls,
+        model_source: str,
+        sparsity: np.ndarray,
+        tableau: RosenbrockTableau,
+        n_params: int,
+        cache_dir: Path | None = None,
     ) -> NativeKernel:
         """Generate, compile (or load from the cache) and open the kernel.
+
+        ``cache_dir``: where built libraries are kept (default :func:`native_cache_dir`).
 
         Raises:
             NativeUnavailable: no compiler, a failed build, or a model beyond the
@@ -176,7 +184,7 @@ class NativeKernel:
             )
         source = kernel_source(model_source, sparsity, tableau)
         with _lock:
-            path, _ = _build(source)
+            path, _ = _build(source, native_cache_dir() if cache_dir is None else Path(cache_dir))
         return cls(path, int(sparsity.shape[0]), n_params, time.perf_counter() - t0)
 
     def solve(
@@ -243,7 +251,7 @@ class NativeKernel:
                 float(rtol), ptr(atol_v), int(max_steps), ptr(ys),
                 status.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
                 steps.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)))  # fmt: skip
-        workers = threads or _usable_cores()
+        workers = threads or usable_cores()
         # small blocks so that slow points do not leave a thread idle at the end
         block = max(1, min(64, -(-b // (8 * workers))))
         starts = range(0, b, block)
@@ -261,10 +269,3 @@ class NativeKernel:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 list(pool.map(run, starts))
         return ys, status, steps
-
-
-def _usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
