@@ -166,7 +166,10 @@ def network_to_dict(network: Network) -> dict:
                 d["assignments"] = [list(a) for a in obj.assignments]
                 d["concentration_targets"] = list(obj.concentration_targets)
             if isinstance(obj, Parameter):
-                d["provenance"] = str(obj.provenance)
+                d["provenance"] = (
+                    {"kind": obj.provenance.kind, "text": obj.provenance.text,
+                     "fitted_to": list(obj.provenance.fitted_to)}
+                    if obj.provenance.fitted_to else str(obj.provenance))
                 d["bounds"] = list(obj.bounds)  # type: ignore[arg-type]
             items.append({k: v for k, v in d.items() if v not in (None, "", [], ())})
         if items:

@@ -14,6 +14,13 @@ __all__ = ["Parameter", "Provenance"]
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _KINDS = ("citation", "derived", "assumed", "fitted", "imported")
+_BASIS = {
+    "citation": "literature value (source in the text)",
+    "derived": "computed from literature values (derivation in the text)",
+    "assumed": "assumption: no literature value (reason in the text)",
+    "fitted": "calibrated to data (targets in fitted_to)",
+    "imported": "taken from an imported model file",
+}
 
 
 @dataclass(frozen=True)
@@ -25,10 +32,13 @@ class Provenance:
     how, e.g. ``"k = ln2 / t1/2 with t1/2 = 20 min (Hemminki 1987)"``), ``"assumed"``
     (``text`` says why the value is defensible), ``"fitted"`` (estimated by mechsim
     against named data) or ``"imported"`` (taken from an SBML/PEtab file).
+    ``fitted_to`` names the targets a ``"fitted"`` value was calibrated to (all of them,
+    jointly with the other parameters of the same fit); empty otherwise.
     """
 
     kind: Literal["citation", "derived", "assumed", "fitted", "imported"]
     text: str
+    fitted_to: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -40,6 +50,17 @@ class Provenance:
                 f"provenance of kind {self.kind!r} needs a text: the citation, the derivation "
                 "or the reason for the assumption"
             )
+        if self.fitted_to and self.kind != "fitted":
+            raise NetworkError(
+                f"fitted_to {list(self.fitted_to)} is only meaningful for provenance kind "
+                f"'fitted', got {self.kind!r}"
+            )
+        object.__setattr__(self, "fitted_to", tuple(str(t) for t in self.fitted_to))
+
+    @property
+    def basis(self) -> str:
+        """One line saying what kind of evidence the value rests on."""
+        return _BASIS[self.kind]
 
     @classmethod
     def parse(cls, value: Provenance | str | dict) -> Provenance:
@@ -47,7 +68,8 @@ class Provenance:
         if isinstance(value, Provenance):
             return value
         if isinstance(value, dict):
-            return cls(kind=value.get("kind", ""), text=value.get("text", ""))
+            return cls(kind=value.get("kind", ""), text=value.get("text", ""),
+                       fitted_to=tuple(value.get("fitted_to", ())))
         if isinstance(value, str) and ":" in value:
             kind, text = value.split(":", 1)
             return cls(kind=kind.strip().lower(), text=text.strip())  # type: ignore[arg-type]

@@ -10,7 +10,12 @@ __all__ = ["parameter_table"]
 
 
 def parameter_table(network: Network) -> pd.DataFrame:
-    """One row per parameter: name, value, unit, lower, upper, scale, kind, source, description."""
+    """One row per parameter.
+
+    Columns: name, value, unit, lower, upper, scale, kind, source, description, then
+    ``fitted_to`` (the targets a fitted value was calibrated to, ``;``-separated, empty
+    otherwise) and ``basis`` (what kind of evidence the value rests on).
+    """
     rows = [
         {
             "name": p.name,
@@ -22,7 +27,11 @@ def parameter_table(network: Network) -> pd.DataFrame:
             "kind": p.provenance.kind,
             "source": p.provenance.text,
             "description": p.description,
+            "fitted_to": "; ".join(p.provenance.fitted_to),
+            "basis": p.provenance.basis,
         }
         for p in network.parameters
     ]
-    return pd.DataFrame(rows, columns=["name", "value", "unit", "lower", "upper", "scale", "kind", "source", "description"])
+    return pd.DataFrame(rows, columns=[
+        "name", "value", "unit", "lower", "upper", "scale", "kind", "source", "description",
+        "fitted_to", "basis"])

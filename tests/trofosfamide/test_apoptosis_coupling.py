@@ -16,6 +16,7 @@ from mechsim.dosing import Patient, Regimen, plan_regimen
 from mechsim.errors import MechsimError
 from mechsim.mechanisms.aldoxorubicin import build_doxorubicin
 from mechsim.mechanisms.trofosfamide import COUPLED_MODEL, build_network, coupling_formula
+from mechsim.mechanisms.trofosfamide._apoptosis import DSB_PER_ICL
 from mechsim.mechanisms.trofosfamide._scenarios import oral_dose
 from mechsim.report._survival import survival_table, trofosfamide_section
 from mechsim.scenarios import get_model, get_scenario
@@ -25,10 +26,6 @@ from tests.helpers import assert_close
 
 PREISS = get_scenario("trofosfamide-preiss2004")
 DOSES = (0.0, 100.0, 300.0, 600.0, 1200.0)  # mg/m2, single oral dose
-
-#: Hong, Wilson & Hicks 2019 (kinetics.md section 2): intracellular IPM AUC giving 10 %
-#: survival of HCT116 cells (fitted cell model), uM*h.
-HONG_AUC10 = 0.771
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +63,10 @@ def test_every_parameter_has_provenance(coupled):
                or len(p.provenance.text.strip()) < 15]
     assert not missing, missing
     scale = coupled.parameter("dsb_per_icl")
-    assert scale.provenance.kind == "assumed"
+    assert scale.provenance.kind == "fitted" and "Hong" in scale.provenance.text
+    assert scale.provenance.fitted_to == ("hong2019_survival_10pct_auc",)
     lo, hi = scale.bounds
-    assert lo < scale.value < hi, "an assumed coupling must stay fittable"
+    assert lo < scale.value < hi, "the calibrated coupling must lie inside its bounds"
 
 
 def test_coupling_is_one_way(coupled):
@@ -86,14 +84,14 @@ def test_coupling_is_one_way(coupled):
 
 
 def test_damage_enters_on_the_doxorubicin_scale(coupled):
-    """One ICL per cell activates ATM as fast as one doxorubicin DSB per cell (1/s)."""
+    """One DSB-equivalent per cell activates ATM as fast as one doxorubicin DSB per cell (1/s)."""
     dox = build_doxorubicin()
     k_tro, k_dox = coupled.parameter("k_atm_act"), dox.parameter("k_atm_act")
     per_icl = as_quantity(k_tro.value, k_tro.unit) * as_quantity(1.0, "1/cell")
     per_dsb = as_quantity(k_dox.value, k_dox.unit)
     assert_close(per_icl.to("1/s").magnitude, per_dsb.to("1/s").magnitude, rtol=1e-12,
                  what="ATM activation per lesion")
-    assert coupled.parameter("dsb_per_icl").value == 1.0  # one DSB-equivalent per ICL
+    assert coupled.parameter("dsb_per_icl").value == DSB_PER_ICL  # calibrated on Hong 2019
 
 
 def test_no_drug_no_damage_survival_stays_one(runs):
@@ -110,26 +108,10 @@ def test_survival_falls_with_dose(runs):
     sf = [_obs(runs[d], "surviving_fraction")[-1] for d in (0.0, *doses)]
     assert np.all(np.diff(peak_icl) > 0), peak_icl
     assert np.all(np.diff(sf) < 0), sf
-    for d in DOSES:  # commitment is irreversible (up to solver tolerance)
-        assert np.all(np.diff(_obs(runs[d], "surviving_fraction")) <= 1e-6), d
-
-
-def test_ten_percent_survival_exposure_near_hong2019(runs):
-    """Order-of-magnitude check of the assumed coupling against an in-vitro kill anchor.
-
-    Tolerance: a factor 10 in tumour IPM AUC. Hong 2019 is clonogenic survival of
-    HCT116 cells exposed to IPM alone in vitro; the model counts MOMP commitment of
-    sarcoma cells exposed to IPM and PM in vivo, with an assumed ICL yield and scale.
-    """
-    times = np.asarray(PREISS.times, dtype=float)
-    auc, sf = [], []
-    for d in DOSES[1:]:
-        ipm = np.asarray(runs[d].get("isophosphoramide-mustard", "tumor"))
-        auc.append(np.trapezoid(ipm, times))
-        sf.append(_obs(runs[d], "surviving_fraction")[-1])
-    assert sf[0] > 0.1 > sf[-1], sf  # the ladder brackets 10 % survival
-    auc10 = float(np.exp(np.interp(np.log(0.1), np.log(sf[::-1]), np.log(auc[::-1]))))
-    assert HONG_AUC10 / 10 < auc10 < HONG_AUC10 * 10, auc10
+    # commitment is irreversible up to solver tolerance: where the BH3 running maximum levels
+    # off, rtol 1e-7 leaves upticks of up to 3.4e-6 (measured at 100 mg/m2; none at rtol 1e-9)
+    for d in DOSES:
+        assert np.all(np.diff(_obs(runs[d], "surviving_fraction")) <= 1e-5), d
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +124,10 @@ def test_run_scenario_on_the_coupled_model(preiss_coupled, runs):
     out = preiss_coupled
     assert out.scenario.model == COUPLED_MODEL and out.scenario.name == PREISS.name
     assert_close(np.asarray(out.result.ts), PREISS.times, rtol=0, atol=0, what="output times")
+    # run_scenario adds output times after the dose (scenario_times), which changes the
+    # solver's steps: the two agree to the scenario's tolerance (rtol 1e-7), not bitwise
     assert_close(_obs(out.result, "surviving_fraction"), _obs(runs[600.0], "surviving_fraction"),
-                 rtol=1e-12, what="600 mg/m2 via run_scenario vs simulate")
+                 rtol=1e-6, what="600 mg/m2 via run_scenario vs simulate")
     assert set(out.timecourse["compartment"]) >= {"tumor", "tumor_cell"}
 
 

@@ -18,8 +18,8 @@ interval to the next; there the Jacobian is one-sided (the fitted PM-G adduct ha
 2.3 h, sits on a point of the buffer grid, so its derivative at the optimum is the
 right-hand one: 0.75 % off the central difference).
 
-These are the definitions of the numpy :class:`._targets.Evaluator` (kept for the report
-and the target tests); on the same grid and tolerances both agree to round-off. The three
+These are the only definitions of the targets: :class:`._targets.Evaluator` runs the same
+functions on the test grid for the report and the target tests. The three
 whole-body experiments run as one vmapped batch (one solver in the XLA program), as do
 the three buffer experiments.
 """
@@ -46,12 +46,14 @@ from mechsim.mechanisms.trofosfamide._experiments import (
     WholeBody,
 )
 from mechsim.mechanisms.trofosfamide._scenarios import oral_dose
-from mechsim.mechanisms.trofosfamide._targets import (
+from mechsim.mechanisms.trofosfamide._target_list import (
     CP_IV_MG_M2,
     IFO_IV_MG_M2,
     MW_CP,
     MW_IFO,
     PREISS_MG_M2,
+    STAGE_TARGETS,
+    STAGES,
     TARGETS,
 )
 from mechsim.network import Network
@@ -75,32 +77,6 @@ __all__ = [
 
 Array = jax.Array
 
-#: Fitted parameters of each stage: "A" buffer chemistry, "B" whole-body PK and metabolism.
-STAGES: dict[str, tuple[str, ...]] = {
-    "A": ("k_cyc_PM", "k_PN_aziridinium", "k_thiosulfate_aziridinium", "t_half_arm2_PM"),
-    "B": (
-        "ka_TRO",
-        "Kp_TRO",
-        "CLint_TRO_4OH",
-        "Vmax_TRO_IFO",
-        "Vmax_TRO_CP",
-        "k_beta_TRO",
-        "k_beta_IFO",
-        "k_ALDH_IFO",
-        "f_renal_IFO",
-        "f_2DCE_IFO",
-        "f_3DCE_IFO",
-        "k_beta_CP",
-        "k_ALDH_CP",
-        "f_renal_CP",
-    ),
-}
-_CHEMISTRY = ("pm_half_life", "pm_bis_water", "pm_bis_thiosulfate", "pmg_adduct_half_life")
-#: Fitted targets of each stage, in the order of :data:`TARGETS` (4 and 14 targets).
-STAGE_TARGETS: dict[str, tuple[str, ...]] = {
-    "A": tuple(t.name for t in TARGETS if t.fitted and t.name in _CHEMISTRY),
-    "B": tuple(t.name for t in TARGETS if t.fitted and t.name not in _CHEMISTRY),
-}
 _BY_NAME = {t.name: t for t in TARGETS}
 
 #: Whole-body output grid of the fit (h): every 0.05 h to 96 h, the window of every
@@ -124,8 +100,7 @@ def auc(t: np.ndarray, y: Array) -> Array:
 def half_life_loglinear_jax(t: np.ndarray, y: Array, t_lo: float, t_hi: float) -> Array:
     """Half-life (units of ``t``) from a least-squares line through ``log y`` on ``[t_lo, t_hi]``.
 
-    The window is fixed; points with ``y <= 0`` are left out, as in
-    :func:`._experiments.half_life_loglinear`.
+    The window is fixed; points with ``y <= 0`` are left out.
     """
     t = jnp.asarray(t)
     w = ((t >= t_lo) & (t <= t_hi) & (y > 0)).astype(y.dtype)

@@ -1,10 +1,19 @@
 """Mustard chemistry: pKa-gated cyclisation, aziridinium fates and the second arm.
 
-One builder serves plasma, tumour and the in-vitro vial, so the Shulman-Roskes 1998
-calibration experiment runs through exactly the chemistry used in vivo.
+One builder serves plasma, tumour, the HCT116 cells of Hong 2019 and the in-vitro vial,
+so the Shulman-Roskes 1998 calibration experiment runs through exactly the chemistry used
+in vivo. Three mustards alkylate: trofosfamide mustard (TM, from aldotrofosfamide),
+isophosphoramide mustard (IPM) and phosphoramide mustard (PM).
 
 * ``M -> M-aziridinium`` is first order in the P-O(-) anion: ``PHDependent`` with the
-  mustard's pKa (IPM 4.31, Millis 1995; PM 4.9, Gamcsik 1993).
+  mustard's pKa (IPM 4.31, Millis 1995; PM 4.9, Gamcsik 1993; TM taken as PM). Outside
+  cells (plasma, medium, buffer) the rate is the mustard's chemical one; inside cells
+  (``cell=True``) IPM is lost at Hong, Wilson & Hicks 2019's fitted intracellular rate
+  (0.015 1/s), far faster than in medium (6.67e-6 1/s); no intracellular value exists
+  for PM or TM, which keep their chemical rates (assumed, stated in the parameters).
+* TM cyclises through its N,N-bis(2-chloroethyl)amino group, the reactive group of PM,
+  so its rates are PM's by stated analogy; its third (N'-chloroethyl) arm is not
+  modelled.
 * The IPM aziridinium's ring N has pKa 5.30 (Millis 1995): it is a rapid protonation
   equilibrium with the neutral aziridine, which dominates at pH 7.4 and is the form
   seen by NMR; only the aziridinium reacts.
@@ -23,25 +32,31 @@ from mechsim.network import AssignmentRule, Expression, MassAction, PHDependent,
 
 __all__ = ["MUSTARDS", "mustard_chemistry"]
 
-#: key -> (mustard species, its pKa parameter, cyclisation rate parameter)
-MUSTARDS: dict[str, tuple[str, str, str]] = {
-    "IPM": ("isophosphoramide-mustard", "pKa_IPM", "k_cyc_IPM"),
-    "PM": ("phosphoramide-mustard", "pKa_PM", "k_cyc_PM"),
+#: key -> (mustard species, its pKa parameter, cyclisation rate outside cells, inside cells)
+MUSTARDS: dict[str, tuple[str, str, str, str]] = {
+    "TM": ("trofosfamide-mustard", "pKa_TM", "k_cyc_TM", "k_cyc_TM_cell"),
+    "IPM": ("isophosphoramide-mustard", "pKa_IPM", "k_cyc_IPM", "k_cyc_IPM_cell"),
+    "PM": ("phosphoramide-mustard", "pKa_PM", "k_cyc_PM", "k_cyc_PM_cell"),
 }
 
 RULES = (
     AssignmentRule("k_GSH_aziridinium", "k_thiosulfate_aziridinium * GSH_per_thiosulfate", "1/M/h"),
     AssignmentRule("k_deprotonation_aziridinium",
                    "kH_protonation_aziridine * c_molar * 10**(-pKa_IPM_aziridine)", "1/h"),
+    AssignmentRule("k_cyc_TM", "k_cyc_PM", "1/h"),
+    AssignmentRule("k_cyc_TM_cell", "k_cyc_PM", "1/h"),
+    AssignmentRule("k_cyc_PM_cell", "k_cyc_PM", "1/h"),
 )
 
 
 def mustard_chemistry(compartment: str, ph: str, *, gsh: bool = False, thiosulfate: bool = False,
-                      dna: bool = False) -> Fragment:
-    """Chemistry of IPM and PM in ``compartment`` (pH parameter ``ph``).
+                      dna: bool = False, cell: bool = False,
+                      mustards: tuple[str, ...] = tuple(MUSTARDS)) -> Fragment:
+    """Chemistry of the ``mustards`` (keys of :data:`MUSTARDS`) in ``compartment`` (pH ``ph``).
 
     ``gsh``, ``thiosulfate`` and ``dna`` switch on the aziridinium's reactions with
-    ``glutathione``, ``thiosulfate`` and DNA guanine sites (``9-methylguanine``).
+    ``glutathione``, ``thiosulfate`` and DNA guanine sites (``9-methylguanine``);
+    ``cell`` selects the intracellular cyclisation rates (Hong 2019 for IPM).
     """
     f = Fragment()
     f.assignment_rules += list(RULES)
@@ -54,7 +69,9 @@ def mustard_chemistry(compartment: str, ph: str, *, gsh: bool = False, thiosulfa
         f.need(compartment, "thiosulfate")
     if dna:
         f.need(compartment, "9-methylguanine")
-    for key, (mustard, pka, k_cyc) in MUSTARDS.items():
+    for key in mustards:
+        mustard, pka, k_medium, k_cell = MUSTARDS[key]
+        k_cyc = k_cell if cell else k_medium
         az = f"{mustard}-aziridinium"
         k = key.lower()
         c = compartment

@@ -44,6 +44,9 @@ LIBRARY_IDS: frozenset[str] = frozenset({
     "trofosfamide-mustard", "isophosphoramide-mustard-thiosulfate", "phosphoramide-mustard-thiosulfate",
     "acrolein-glutathione", "abasic-site-model",
     "isophosphoramide-mustard-guanine-n7-base", "phosphoramide-mustard-guanine-n7-base",
+    "trofosfamide-mustard-aziridinium", "trofosfamide-mustard-hydroxy", "trofosfamide-mustard-glutathione",
+    "trofosfamide-mustard-guanine-n7", "trofosfamide-mustard-guanine-n7-hydroxy",
+    "trofosfamide-mustard-guanine-crosslink", "trofosfamide-mustard-guanine-n7-base",
 })
 
 #: Every species name that carries exactly one phosphorus atom (all P-containing species
@@ -67,7 +70,8 @@ PHOSPHORUS_SPECIES: frozenset[str] = frozenset({
     "isophosphoramide-mustard-pn-cleavage-products", "phosphoramide-mustard-pn-cleavage-products",
     "isophosphoramide-mustard-bisalkylation-products",
     "phosphoramide-mustard-bisalkylation-products",
-    "trofosfamide-mustard", "trofosfamide-mustard-decomposition-products",
+    "trofosfamide-mustard", *(n for n in LIBRARY_IDS if n.startswith("trofosfamide-mustard-")),
+    "trofosfamide-mustard-pn-cleavage-products", "trofosfamide-mustard-bisalkylation-products",
     "dna-adduct-excision-products",
     "isophosphoramide-mustard-guanine-n7-base", "phosphoramide-mustard-guanine-n7-base",
     "other-phosphorus-metabolites",

@@ -25,7 +25,7 @@ from mechsim.mechanisms.trofosfamide._network import (
 from mechsim.mechanisms.trofosfamide._scenarios import oral_dose
 from mechsim.simulate import parameter_vector
 
-__all__ = ["LINEAR_SOLVER", "N_SLOTS", "TIMES", "Blood", "Vitro", "WholeBody", "half_life_crossing", "half_life_loglinear"]
+__all__ = ["LINEAR_SOLVER", "N_SLOTS", "TIMES", "Blood", "Vitro", "WholeBody"]
 
 #: Output grid (h): every 0.05 h for the first day, then every 0.5 h to day 28.
 TIMES = np.concatenate([np.arange(0.0, 24.0, 0.05), np.arange(24.0, 672.0 + 1e-9, 0.5)])
@@ -39,22 +39,6 @@ RTOL, ATOL = 1e-8, 1e-14
 #: the straight-line sparse LU several times slower than a dense pivoted LU, and the
 #: dense solve is also faster per step for one trajectory.
 LINEAR_SOLVER = "dense"
-
-
-def half_life_loglinear(t: np.ndarray, y: np.ndarray, t_lo: float, t_hi: float) -> float:
-    """Half-life (units of ``t``) from a log-linear fit of ``y`` on ``[t_lo, t_hi]``."""
-    m = (t >= t_lo) & (t <= t_hi) & (y > 0)
-    slope = np.polyfit(t[m], np.log(y[m]), 1)[0]
-    return float(-np.log(2.0) / slope)
-
-
-def half_life_crossing(t: np.ndarray, y: np.ndarray) -> float:
-    """First time ``y`` falls to half its initial value (linear interpolation)."""
-    half = 0.5 * y[0]
-    i = int(np.argmax(y <= half))
-    if i == 0:
-        return float("inf")
-    return float(t[i - 1] + (y[i - 1] - half) * (t[i] - t[i - 1]) / (y[i - 1] - y[i]))
 
 
 class WholeBody:

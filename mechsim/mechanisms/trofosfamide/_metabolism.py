@@ -131,9 +131,9 @@ def activation_fragment(compartment: str, *, drugs: tuple[str, ...] = ("TRO", "I
 
 
 def tumor_uptake_fragment() -> Fragment:
-    """Perfusion-limited exchange of 4-OH-IFO/CP and aldo-IFO/CP between plasma and tumour."""
+    """Perfusion-limited exchange of the 4-OH and aldo forms of TRO, IFO and CP with the tumour."""
     f = Fragment()
-    for key in ("IFO", "CP"):
+    for key in ("TRO", "IFO", "CP"):
         for s in ACTIVATION[key][:2]:
             f.need("plasma", s)
             f.need("tumor", s)
@@ -144,7 +144,7 @@ def tumor_uptake_fragment() -> Fragment:
 
 
 def aldehyde_fragment() -> Fragment:
-    """Acrolein + GSH in plasma (blood) and tumour, tumour GSH turnover, TRO mustard and CAA loss."""
+    """Acrolein + GSH in plasma (blood) and tumour, tumour GSH turnover and CAA loss."""
     f = Fragment()
     f.add_species(species("glutathione", "plasma", boundary=True))
     f.need("tumor", "glutathione")
@@ -171,11 +171,6 @@ def aldehyde_fragment() -> Fragment:
                  Expression("log(2) / t_half_GSH_turnover * {glutathione}"), "tumor"),
         Reaction("caa_elimination", {"chloroacetaldehyde": 1}, {}, MassAction("k_elim_CAA"), "plasma",
                  description="ALDH oxidation / GSH conjugation (assumed rate)"),
-        Reaction("tro_mustard_decomposition", {"trofosfamide-mustard": 1},
-                 {"trofosfamide-mustard-decomposition-products": 1},
-                 MassAction("k_decomp_TRO_mustard"), "plasma",
-                 description="lumped cyclisation/hydrolysis; its DNA alkylation is not modelled"),
     ]
-    f.need("plasma", "chloroacetaldehyde", "trofosfamide-mustard",
-           "trofosfamide-mustard-decomposition-products")
+    f.need("plasma", "chloroacetaldehyde")
     return f

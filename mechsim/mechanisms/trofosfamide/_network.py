@@ -12,7 +12,12 @@ from mechsim.mechanisms.trofosfamide._metabolism import (
     tumor_uptake_fragment,
 )
 from mechsim.mechanisms.trofosfamide._parameters import all_parameters
-from mechsim.mechanisms.trofosfamide._pk import compartments, pk_fragment, renal_fragment
+from mechsim.mechanisms.trofosfamide._pk import (
+    compartments,
+    hydroxy_distribution_fragment,
+    pk_fragment,
+    renal_fragment,
+)
 from mechsim.mechanisms.trofosfamide._provenance import assumed, param
 from mechsim.mechanisms.trofosfamide._transformations import annotate
 from mechsim.network import (
@@ -32,13 +37,13 @@ __all__ = ["build_blood_network", "build_network", "build_vitro_network", "phosp
 def _mustard_uptake() -> Fragment:
     f = Fragment()
     f.assignment_rules.append(AssignmentRule("CL_tumor_mustard", "k_membrane_mustard * V_tumor", "L/h"))
-    for mustard, _, _ in MUSTARDS.values():
+    for mustard, *_ in MUSTARDS.values():
         f.need("plasma", mustard)
         f.need("tumor", mustard)
         f.reactions.append(Reaction(
             f"tumor_exchange_{mustard.replace('-', '_')}", {f"{mustard}@plasma": 1}, {f"{mustard}@tumor": 1},
             Expression(f"CL_tumor_mustard * ({{{mustard}@plasma}} - {{{mustard}@tumor}})"), "plasma",
-            description="passive membrane exchange, k_in = k_out (Hong 2019)"))
+            description="passive membrane exchange, k_in = k_out (Hong 2019; IPM's value for all three)"))
     return f
 
 
@@ -84,18 +89,18 @@ def build_network() -> Network:
     """
     frag = Fragment()
     for part in (
-        pk_fragment(), cyp_fragment(), activation_fragment("plasma"),
-        activation_fragment("tumor", drugs=("IFO", "CP"), aldh=False, keto=False),
+        pk_fragment(), cyp_fragment(), activation_fragment("plasma"), hydroxy_distribution_fragment(),
+        activation_fragment("tumor", aldh=False, keto=False),
         tumor_uptake_fragment(), _mustard_uptake(), aldehyde_fragment(),
         mustard_chemistry("plasma", "pH_plasma"),
-        mustard_chemistry("tumor", "pH_tumor", gsh=True, dna=True),
+        mustard_chemistry("tumor", "pH_tumor", gsh=True, dna=True, cell=True),
         dna_fragment("tumor", "pH_tumor"), renal_fragment(), _exposure(),
     ):
         frag.extend(part)
     frag.observables.extend(dna_observables())
     return _network("trofosfamide", compartments(), frag, description=(
-        "Trofosfamide (oral) -> IFO/CP/4-OH metabolites -> IPM/PM -> aziridinium -> tumour "
-        "guanine-N7 adducts and interstrand cross-links; issue #4"))
+        "Trofosfamide (oral) -> IFO/CP/4-OH metabolites -> TRO mustard/IPM/PM -> aziridinium -> "
+        "tumour guanine-N7 adducts and cross-links; issues #4, #17"))
 
 
 def build_vitro_network() -> Network:
@@ -105,8 +110,8 @@ def build_vitro_network() -> Network:
     (set it to 0 for water alone): the Shulman-Roskes 1998 experiment. A monoadduct
     initial state (``y0``) reproduces the Mehta 1980 adduct-decay experiment.
     """
-    frag = mustard_chemistry("vial", "pH_vitro", thiosulfate=True, dna=True)
-    frag.extend(dna_fragment("vial", "pH_vitro", repair=False))
+    frag = mustard_chemistry("vial", "pH_vitro", thiosulfate=True, dna=True, mustards=("IPM", "PM"))
+    frag.extend(dna_fragment("vial", "pH_vitro", repair=False, mustards=("IPM", "PM")))
     frag.initial_assignments += [
         InitialAssignment("vial.phosphoramide-mustard", "PM_vitro", "uM"),
         InitialAssignment("vial.thiosulfate", "thiosulfate_vitro", "uM"),

@@ -13,12 +13,16 @@ from __future__ import annotations
 from mechsim.mechanisms.trofosfamide._common import Fragment, species
 from mechsim.network import Compartment, Expression, Reaction, Transport
 
-__all__ = ["PARENTS", "compartments", "pk_fragment", "renal_fragment"]
+__all__ = ["HYDROXY", "PARENTS", "compartments", "hydroxy_distribution_fragment", "pk_fragment",
+           "renal_fragment"]
 
 #: The three oxazaphosphorine prodrugs, which distribute into tissue and are CYP substrates.
 PARENTS: tuple[str, ...] = ("trofosfamide", "ifosfamide", "cyclophosphamide")
 
 _PARTITION = {"trofosfamide": "Kp_TRO"}
+
+#: The 4-hydroxy metabolites, which leave plasma into a tissue pool (partition ``Kp_4OH``).
+HYDROXY: tuple[str, ...] = ("4-hydroxytrofosfamide", "4-hydroxyifosfamide", "4-hydroxycyclophosphamide")
 
 #: (plasma species, urine species, clearance parameter) of every renal route.
 _RENAL: tuple[tuple[str, str, str], ...] = (
@@ -37,7 +41,8 @@ _RENAL: tuple[tuple[str, str, str], ...] = (
         "phosphoramide-mustard-pn-cleavage-products",
         "isophosphoramide-mustard-bisalkylation-products",
         "phosphoramide-mustard-bisalkylation-products",
-        "trofosfamide-mustard-decomposition-products",
+        "trofosfamide-mustard-hydroxy", "trofosfamide-mustard-pn-cleavage-products",
+        "trofosfamide-mustard-bisalkylation-products",
     )),
 )
 
@@ -81,6 +86,27 @@ def pk_fragment() -> Fragment:
     return f
 
 
+def hydroxy_distribution_fragment() -> Fragment:
+    """Flow-limited exchange of the 4-OH metabolites with a tissue pool (``peripheral``).
+
+    4-OH-CP is the transport form that crosses cell membranes (kinetics.md §1: it is
+    what reaches cells), so the 4-OH metabolites are not confined to plasma. Their tissue
+    pool exchanges at ``Q_peripheral`` with partition ``Kp_4OH`` (fitted to the Preiss
+    2004 4-OH-TRO peak) and is taken as chemically inert while there (assumed: the
+    ring-closed carbinolamine returns to plasma before it opens and eliminates; no
+    tissue ring-opening or ALDH rate is available).
+    """
+    f = Fragment()
+    for s in HYDROXY:
+        f.need("plasma", s)
+        f.need("peripheral", s)
+        f.reactions.append(Reaction(
+            f"oh_{_short_oh(s)}_distribution", {f"{s}@plasma": 1}, {f"{s}@peripheral": 1},
+            Expression(f"Q_peripheral * ({{{s}@plasma}} - {{{s}@peripheral}} / Kp_4OH)"), "plasma",
+            description="flow-limited tissue distribution of the 4-OH metabolite (partition Kp_4OH)"))
+    return f
+
+
 def renal_fragment() -> Fragment:
     """Glomerular/renal elimination of parents and P-containing products into ``urine``."""
     f = Fragment()
@@ -101,3 +127,8 @@ def _short(drug: str) -> str:
 def _ident(name: str) -> str:
     """A reaction-name-safe form of a species name."""
     return name.replace("-", "_")
+
+
+def _short_oh(hydroxy: str) -> str:
+    """``tro``/``ifo``/``cp`` for a 4-hydroxy metabolite."""
+    return _short(hydroxy.removeprefix("4-hydroxy"))

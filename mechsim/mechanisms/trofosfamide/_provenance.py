@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from mechsim.mechanisms.trofosfamide._target_list import fitted_to
 from mechsim.network import Parameter, Provenance
 
 __all__ = ["assumed", "cite", "derived", "fitted", "param"]
@@ -24,9 +27,10 @@ def assumed(text: str) -> Provenance:
     return Provenance("assumed", text)
 
 
-def fitted(targets: str) -> Provenance:
-    """Estimated by the calibration script against ``targets``."""
-    return Provenance("fitted", f"calibrated by {CALIBRATION_SCRIPT} to {targets}")
+def fitted(targets: str, script: str = CALIBRATION_SCRIPT, names: tuple[str, ...] = ()) -> Provenance:
+    """Estimated by the calibration ``script`` against ``targets`` (target ids in ``names``;
+    :func:`param` fills them in for the parameters of the calibration stages)."""
+    return Provenance("fitted", f"calibrated by {script} to {targets}", fitted_to=names)
 
 
 def param(name: str, value: float, unit: str, prov: Provenance, bounds: tuple[float, float] | None = None,
@@ -34,5 +38,7 @@ def param(name: str, value: float, unit: str, prov: Provenance, bounds: tuple[fl
     """A :class:`~mechsim.network.Parameter`; default bounds are a factor 10 either side."""
     if bounds is None and value > 0:
         bounds = (value / 10.0, value * 10.0)
+    if prov.kind == "fitted" and not prov.fitted_to:
+        prov = replace(prov, fitted_to=fitted_to(name))
     return Parameter(name, value, unit, prov, bounds=bounds, scale=scale,  # type: ignore[arg-type]
                      fixed=fixed, description=description)

@@ -15,14 +15,16 @@ MW_TROFOSFAMIDE = 323.59
 
 PLASMA = (
     "trofosfamide", "ifosfamide", "cyclophosphamide", "4-hydroxytrofosfamide",
-    "4-hydroxyifosfamide", "4-hydroxycyclophosphamide", "isophosphoramide-mustard",
-    "phosphoramide-mustard", "2-dechloroethylifosfamide", "3-dechloroethylifosfamide",
+    "4-hydroxyifosfamide", "4-hydroxycyclophosphamide", "trofosfamide-mustard",
+    "isophosphoramide-mustard", "phosphoramide-mustard", "2-dechloroethylifosfamide", "3-dechloroethylifosfamide",
     "acrolein", "chloroacetaldehyde",
 )
 TUMOR = (
-    "isophosphoramide-mustard", "phosphoramide-mustard", "isophosphoramide-mustard-aziridine",
-    "phosphoramide-mustard-aziridinium", "glutathione", "isophosphoramide-mustard-guanine-n7",
-    "phosphoramide-mustard-guanine-n7", "isophosphoramide-mustard-guanine-crosslink",
+    "trofosfamide-mustard", "isophosphoramide-mustard", "phosphoramide-mustard",
+    "trofosfamide-mustard-aziridinium", "isophosphoramide-mustard-aziridine",
+    "phosphoramide-mustard-aziridinium", "glutathione", "trofosfamide-mustard-guanine-n7",
+    "isophosphoramide-mustard-guanine-n7", "phosphoramide-mustard-guanine-n7",
+    "trofosfamide-mustard-guanine-crosslink", "isophosphoramide-mustard-guanine-crosslink",
     "phosphoramide-mustard-guanine-crosslink",
 )
 
@@ -59,7 +61,20 @@ def _build_coupled():
 
 #: The scenarios run on ``trofosfamide``; ``trofosfamide-apoptosis`` adds the shared
 #: apoptosis module (run a scenario on it with ``run_scenario(name, model=...)``).
-MODELS = {"trofosfamide": _build, "trofosfamide-apoptosis": _build_coupled}
+def _build_hct116():
+    from mechsim.mechanisms.trofosfamide._hong2019 import build_hct116_apoptosis
+
+    return build_hct116_apoptosis()
+
+
+def _hong() -> Regimen:
+    from mechsim.mechanisms.trofosfamide._hong2019 import HONG_IPM_UM, hong_regimen
+
+    return hong_regimen(HONG_IPM_UM)
+
+
+MODELS = {"trofosfamide": _build, "trofosfamide-apoptosis": _build_coupled,
+          "ipm-hct116": _build_hct116}
 
 SCENARIOS = (
     Scenario(
@@ -79,5 +94,11 @@ SCENARIOS = (
         "trofosfamide", _wist, np.arange(0.0, 14 * 24.0 + 1e-9, 0.25), Patient(),
         PLASMA, TUMOR, "Wist & Risberg 1991, NHL (seeds/trofosfamide-clinical-trials.txt)",
         rtol=1e-7, atol=1e-13,
+    ),
+    Scenario(
+        "ipm-hong2019-hct116", "HCT116 cells in medium with IPM at the 10 %-survival exposure, 72 h",
+        "ipm-hct116", _hong,
+        np.unique(np.concatenate([np.arange(0.0, 6.0, 0.05), np.arange(6.0, 72.0 + 1e-9, 0.5)])),
+        Patient(), (), (), "Hong, Wilson & Hicks 2019, Neoplasia 21:159 (kinetics.md section 2)", rtol=1e-7, atol=1e-15,
     ),
 )

@@ -11,7 +11,7 @@ __all__ = ["annotate", "transformation_for"]
 
 _PRODRUG = {"tro": "trofosfamide", "ifo": "ifosfamide", "cp": "cyclophosphamide"}
 _ALDO = {"tro": "aldotrofosfamide", "ifo": "aldoifosfamide", "cp": "aldophosphamide"}
-_MUSTARD = {"ipm": "isophosphoramide-mustard", "pm": "phosphoramide-mustard"}
+_MUSTARD = {"tm": "trofosfamide-mustard", "ipm": "isophosphoramide-mustard", "pm": "phosphoramide-mustard"}
 
 _FIXED = {
     "tro_4_hydroxylation": "trofosfamide-4-hydroxylation",
@@ -30,15 +30,15 @@ _PATTERNS = (
     (r"(tro|ifo|cp)_beta_elimination_\w+", lambda m: f"{_ALDO[m[1]]}-beta-elimination"),
     (r"(tro|ifo|cp)_aldh_oxidation_\w+", lambda m: f"{_ALDO[m[1]]}-oxidation"),
     (r"(ifo|cp)_keto_formation_\w+", lambda m: f"4-hydroxy{_PRODRUG[m[1]]}-oxidation"),
-    (r"(ipm|pm)_cyclisation_\w+", lambda m: f"{_MUSTARD[m[1]]}-aziridinium-formation"),
+    (r"(tm|ipm|pm)_cyclisation_\w+", lambda m: f"{_MUSTARD[m[1]]}-aziridinium-formation"),
     (r"ipm_aziridinium_deprotonation_\w+", lambda m: "isophosphoramide-mustard-aziridinium-deprotonation"),
-    (r"(ipm|pm)_aziridinium_hydrolysis_\w+", lambda m: f"{_MUSTARD[m[1]]}-aziridinium-hydrolysis"),
-    (r"(ipm|pm)_aziridinium_gsh_\w+", lambda m: f"{_MUSTARD[m[1]]}-aziridinium-glutathione"),
-    (r"(ipm|pm)_aziridinium_thiosulfate_\w+", lambda m: f"{_MUSTARD[m[1]]}-aziridinium-thiosulfate"),
-    (r"(ipm|pm)_aziridinium_guanine_\w+", lambda m: f"{_MUSTARD[m[1]]}-guanine-n7-alkylation"),
-    (r"(ipm|pm)_guanine_crosslink_\w+", lambda m: f"{_MUSTARD[m[1]]}-guanine-crosslink"),
-    (r"(ipm|pm)_guanine_arm2_hydrolysis_\w+", lambda m: f"{_MUSTARD[m[1]]}-guanine-n7-arm-hydrolysis"),
-    (r"(ipm|pm)_mono_depurination_\w+", lambda m: f"{_MUSTARD[m[1]]}-guanine-n7-depurination"),
+    (r"(tm|ipm|pm)_aziridinium_hydrolysis_\w+", lambda m: f"{_MUSTARD[m[1]]}-aziridinium-hydrolysis"),
+    (r"(tm|ipm|pm)_aziridinium_gsh_\w+", lambda m: f"{_MUSTARD[m[1]]}-aziridinium-glutathione"),
+    (r"(tm|ipm|pm)_aziridinium_thiosulfate_\w+", lambda m: f"{_MUSTARD[m[1]]}-aziridinium-thiosulfate"),
+    (r"(tm|ipm|pm)_aziridinium_guanine_\w+", lambda m: f"{_MUSTARD[m[1]]}-guanine-n7-alkylation"),
+    (r"(tm|ipm|pm)_guanine_crosslink_\w+", lambda m: f"{_MUSTARD[m[1]]}-guanine-crosslink"),
+    (r"(tm|ipm|pm)_guanine_arm2_hydrolysis_\w+", lambda m: f"{_MUSTARD[m[1]]}-guanine-n7-arm-hydrolysis"),
+    (r"(tm|ipm|pm)_mono_depurination_\w+", lambda m: f"{_MUSTARD[m[1]]}-guanine-n7-depurination"),
     (r"acrolein_gsh_conjugation_\w+", lambda m: "acrolein-glutathione-conjugation"),
 )
 
