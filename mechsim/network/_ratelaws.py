@@ -210,6 +210,12 @@ class PHDependent(RateLaw):
     parameter unless ``ph`` names another parameter. Reference: specific acid/base
     catalysis, e.g. Cordes & Jencks 1962 for hydrazones; pKa gating of mustard
     cyclisation, Gamcsik 1993 / Millis 1995.
+
+    ``pKa_H`` (dimensionless) saturates the acid term alone, the two-regime law of
+    Cordes & Jencks 1962 (rate-limiting step changing with pH):
+    ``kH [H+] / (1 + [H+]/Ka)`` with ``Ka = 10**(-pKa_H)`` M, so that below pH ~ pKa_H
+    the acid term levels off at the plateau ``kH * Ka`` (1/time) while ``k0`` stays
+    additive: ``k(pH) = k0 + kH [H+] / (1 + 10**(pKa_H - pH))``.
     """
 
     k0: str
@@ -217,14 +223,20 @@ class PHDependent(RateLaw):
     kOH: str | None = None
     pKa: str | None = None
     ph: str | None = None
+    pKa_H: str | None = None
 
     def expression(self, ctx: LawContext) -> sp.Expr:
         (sub,) = _single(ctx.reactants, "PHDependent reactant")
         ph = ctx.param(self.ph) if self.ph else ctx.ph()
         molar = sp.Symbol("__molar__")  # 1 M in internal units, replaced by the compiler
         k = ctx.param(self.k0)
+        if self.pKa_H and not self.kH:
+            raise NetworkError("PHDependent: pKa_H saturates the acid term and needs kH")
         if self.kH:
-            k = k + ctx.param(self.kH) * molar * 10 ** (-ph)
+            acid = ctx.param(self.kH) * molar * 10 ** (-ph)
+            if self.pKa_H:
+                acid = acid / (1 + 10 ** (ctx.param(self.pKa_H) - ph))
+            k = k + acid
         if self.kOH:
             k = k + ctx.param(self.kOH) * molar * 10 ** (ph - 14)
         if self.pKa:
@@ -233,7 +245,7 @@ class PHDependent(RateLaw):
 
     def to_dict(self) -> dict:
         d: dict = {"type": "ph_dependent", "k0": self.k0}
-        for key in ("kH", "kOH", "pKa", "ph"):
+        for key in ("kH", "kOH", "pKa", "ph", "pKa_H"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
         return d

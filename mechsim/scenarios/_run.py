@@ -9,21 +9,36 @@ import numpy as np
 import pandas as pd
 
 from mechsim._io import atomic_write_text
-from mechsim.analysis import plot_species, save_figure, summarize_timecourse
-from mechsim.dosing import plan_regimen
+from mechsim.analysis import (
+    dose_output_times,
+    first_dose_interval_end,
+    peak_table,
+    plot_species,
+    save_figure,
+    simulation_evaluator,
+    summarize_timecourse,
+)
+from mechsim.dosing import Regimen, plan_regimen
 from mechsim.errors import MechsimError
 from mechsim.model import compile_network
 from mechsim.results import SimulationResult
 from mechsim.scenarios import Scenario, get_model, get_scenario, list_scenarios
-from mechsim.simulate import simulate
+from mechsim.simulate import parameter_vector, simulate
 
-__all__ = ["ScenarioOutput", "pad_times", "run_scenario", "shared_n_times", "shared_slots",
-           "write_scenario"]
+__all__ = ["ScenarioOutput", "pad_times", "run_scenario", "scenario_times", "shared_n_times",
+           "shared_slots", "write_scenario"]
 
 
 @dataclass(frozen=True)
 class ScenarioOutput:
-    """What :func:`run_scenario` produced: the result and its two tables."""
+    """What :func:`run_scenario` produced: the result and its two tables.
+
+    ``result`` holds the scenario's own output times (``scenario.times``, h);
+    ``timecourse`` (long form, species in declared units) holds those plus the points
+    after every dose edge (:func:`scenario_times`), so it draws the peaks; ``summary``
+    (:data:`mechsim.analysis.SUMMARY_COLUMNS`) has solver-refined ``cmax``/``tmax_h``
+    and first-dose-interval peaks, and AUCs on the dense times.
+    """
 
     scenario: Scenario
     result: SimulationResult
@@ -57,7 +72,14 @@ def run_scenario(
     compiles quicker on ~100-state models). ``n_times`` pads the output times to that
     many (see :func:`pad_times`; e.g. :func:`shared_n_times`), so that scenarios with
     different output grids share one compiled simulation; the result holds the
-    scenario's own times only. Default: no padding. Raises
+    scenario's own times only. Default: no padding.
+
+    The run's output times are :func:`scenario_times` (the scenario's times plus points
+    from 1 min after every dose start and infusion end). Each species' maximum over the
+    run and over the first dose interval (before the second dose starts) is refined by
+    the solver (:func:`mechsim.analysis.peak_table`: three passes, each re-running the solver
+    from the run's own states just before the peaks, with the same number of output times,
+    so nothing recompiles). Raises
     :class:`~mechsim.errors.MechsimError` if the solver fails (with the reason).
     """
     sc = get_scenario(name_or_scenario) if isinstance(name_or_scenario, str) else name_or_scenario
@@ -66,19 +88,46 @@ def run_scenario(
     if model is not None and model != sc.model:
         sc = replace(sc, model=model)
     cm = compile_network(get_model(sc.model))
-    plan = plan_regimen(cm, sc.regimen(), sc.patient, slots=slots)
+    regimen = sc.regimen()
+    plan = plan_regimen(cm, regimen, sc.patient, slots=slots)
     times = np.asarray(sc.times, dtype=float)
-    padded, keep = pad_times(times, times.size if n_times is None else n_times)
-    res = simulate(cm, plan, padded, params=sc.params or None,
-                   rtol=sc.rtol if rtol is None else rtol, atol=sc.atol if atol is None else atol,
+    dense = scenario_times(sc, regimen)
+    padded, keep = pad_times(dense, dense.size if n_times is None else n_times)
+    rtol = sc.rtol if rtol is None else rtol
+    atol = sc.atol if atol is None else atol
+    p = parameter_vector(cm, sc.params or None)
+    # an explicit y0: the peak refinement restarts from states with the same program
+    res = simulate(cm, plan, padded, params=p, rtol=rtol, atol=atol, y0=cm.y0(p),
                    linear_solver=linear_solver)
-    if padded.size != times.size:
-        res = SimulationResult(ts=res.ts[keep], ys=res.ys[keep], p=res.p, status=res.status,
-                               model=res.model)
     if int(res.status) != 0:
         raise MechsimError(f"scenario {sc.name!r} (model {sc.model!r}): the solver failed: {res.messages()[0]}")
-    tc = res.to_dataframe(sc.name)
-    return ScenarioOutput(sc, res, tc, summarize_timecourse(tc))
+    # solver-refined maxima, re-simulating on the same number of output times (no recompile)
+    first_end = first_dose_interval_end(d.time for d in regimen.doses)
+    evaluate = simulation_evaluator(res, plan, rtol=rtol, atol=atol, linear_solver=linear_solver)
+    peaks = peak_table(res, evaluate, first_dose_end=first_end)
+    on_dense = _subset(res, keep)
+    tc = on_dense.to_dataframe(sc.name)
+    summary = summarize_timecourse(tc, peaks=peaks, first_dose_end=first_end)
+    own = _subset(on_dense, np.searchsorted(dense, times))
+    return ScenarioOutput(sc, own, tc, summary)
+
+
+def _subset(res: SimulationResult, idx: np.ndarray) -> SimulationResult:
+    """``res`` at the output times ``res.ts[idx]`` (itself if ``idx`` takes them all)."""
+    if idx.size == np.asarray(res.ts).shape[-1] and np.array_equal(idx, np.arange(idx.size)):
+        return res
+    return SimulationResult(ts=res.ts[idx], ys=res.ys[idx], p=res.p, status=res.status, model=res.model)
+
+
+def scenario_times(sc: Scenario, regimen: Regimen | None = None) -> np.ndarray:
+    """Output times (h) of a scenario run: its own times plus points after each dose edge.
+
+    See :func:`mechsim.analysis.dose_output_times` (from 1 min after every dose start and
+    infusion end, ratio 2**(1/3), up to 24 h or the next edge), so time courses and AUCs
+    resolve the peaks. ``regimen`` defaults to ``sc.regimen()``.
+    """
+    regimen = sc.regimen() if regimen is None else regimen
+    return dose_output_times(np.asarray(sc.times, dtype=float), regimen.edges())
 
 
 def shared_slots(model: str) -> int:
@@ -93,8 +142,8 @@ def shared_slots(model: str) -> int:
 
 
 def shared_n_times(model: str) -> int:
-    """Largest number of output times among the registered scenarios of ``model``."""
-    return max((len(sc.times) for sc in list_scenarios() if sc.model == model), default=1)
+    """Largest number of output times (:func:`scenario_times`) among the scenarios of ``model``."""
+    return max((len(scenario_times(sc)) for sc in list_scenarios() if sc.model == model), default=1)
 
 
 def pad_times(times: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -97,3 +97,19 @@ def mm_ph() -> Network:
             Reaction("ph", {"P": 1}, {"Q": 1}, PHDependent("k0", kH="kH", pKa="pKa"), "c"),
         ],
     )
+
+
+def one_compartment_oral(ka: float = 1.5, ke: float = 0.2) -> Network:
+    """Oral one-compartment PK: ``d`` dosed into ``gut`` (1 L), absorbed at ``ka`` into
+    ``central`` (10 L), eliminated there at ``ke`` (Bateman function; IV doses go to
+    ``d@central``)."""
+    return Network(
+        "one_comp_oral",
+        compartments=[Compartment("gut", "V_g"), Compartment("central", "V_c")],
+        parameters=[P("V_g", 1.0, "L"), P("V_c", 10.0, "L"), P("ka", ka, "1/h"), P("ke", ke, "1/h")],
+        species=[Species("d", "gut"), Species("d", "central")],
+        reactions=[
+            Reaction("absorption", {"d@gut": 1}, {"d@central": 1}, Transport("ka"), "gut"),
+            Reaction("elimination", {"d": 1}, {}, MassAction("ke"), "central"),
+        ],
+    )

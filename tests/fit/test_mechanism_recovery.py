@@ -1,7 +1,7 @@
 """Synthetic recovery on the aldoxorubicin mechanism's own hydrazone release law.
 
 Release curves at five pH values are simulated from ``build_release_vial`` (the
-mechanism's k(pH) = k_hyd0 + k_hyd_H [H+] with its parameter values), noise of 1 % of
+mechanism's k(pH) = k_hyd0 + k_hyd_H [H+] / (1 + [H+]/Ka) with its parameter values), noise of 1 % of
 the dose is added, and ``k_hyd0``/``k_hyd_H`` are fitted from perturbed starts: the true
 values must lie inside the 95 % profile-likelihood intervals.
 """

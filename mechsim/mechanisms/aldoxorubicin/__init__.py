@@ -5,12 +5,18 @@ EPR, endosomal trafficking, pH-dependent hydrazone release, free doxorubicin PK,
 tumour-cell DNA intercalation, topo II DSBs, and the shared apoptosis module) and
 :func:`build_doxorubicin` (the comparator without the conjugate), and
 :func:`build_release_vial` (the in-vitro hydrazone release experiment with the same law). ``SCENARIOS`` and
-``MODELS`` are read by :mod:`mechsim.scenarios`.
+``MODELS`` are read by :mod:`mechsim.scenarios`; ``SENSITIVITY`` (headline outputs and
+claims by scenario) by ``mechsim sensitivity``.
 """
 
 from collections.abc import Callable
 
-from mechsim.mechanisms.aldoxorubicin._albumin import release_half_life
+from mechsim.mechanisms.aldoxorubicin._albumin import hydrazone_rate, release_half_life
+from mechsim.mechanisms.aldoxorubicin._headlines import (
+    SENSITIVITY,
+    conjugate_half_life,
+    sensitivity_case,
+)
 from mechsim.mechanisms.aldoxorubicin._network import (
     DAMAGE_FORMULA,
     build_aldoxorubicin,
@@ -28,12 +34,16 @@ __all__ = [
     "DAMAGE_FORMULA",
     "MODELS",
     "SCENARIOS",
+    "SENSITIVITY",
     "aldoxorubicin_regimen",
     "build_aldoxorubicin",
     "build_doxorubicin",
     "build_release_vial",
+    "conjugate_half_life",
     "doxorubicin_regimen",
+    "hydrazone_rate",
     "release_half_life",
+    "sensitivity_case",
 ]
 
 MODELS: dict[str, Callable[[], Network]] = {

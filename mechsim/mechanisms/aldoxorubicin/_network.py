@@ -7,12 +7,12 @@ from mechsim.mechanisms.aldoxorubicin._cell import cell_parts
 from mechsim.mechanisms.aldoxorubicin._doxorubicin import doxorubicin_parts
 from mechsim.mechanisms.aldoxorubicin._parameters import (
     albumin_rows,
+    aldoxorubicin_parameters,
     cell_rows,
     pk_rows,
     volume_rows,
 )
 from mechsim.mechanisms.apoptosis import apoptosis_module
-from mechsim.mechanisms.apoptosis._provenance import parameters
 from mechsim.network import Compartment, Network, Observable
 
 __all__ = ["DAMAGE_FORMULA", "build_aldoxorubicin", "build_doxorubicin"]
@@ -65,7 +65,7 @@ def _network(name: str, with_conjugate: bool, apoptosis: bool, description: str)
             merged[key] += tuple(items)
     net = Network(
         name=name, description=description, compartments=_compartments(comps),
-        parameters=parameters(rows), observables=_observables(with_conjugate), **merged,
+        parameters=aldoxorubicin_parameters(rows), observables=_observables(with_conjugate), **merged,
     )
     if apoptosis:
         net = apoptosis_module(DAMAGE_FORMULA, "tumor_cell", upstream=net, name=name)

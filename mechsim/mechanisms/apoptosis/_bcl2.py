@@ -21,7 +21,7 @@ fraction uses the running maximum of R: ``momp_fraction = R_max^n / (R50^n + R_m
 
 from __future__ import annotations
 
-from mechsim.mechanisms.apoptosis._provenance import ParamRow, assumed, cited, derived
+from mechsim.mechanisms.apoptosis._provenance import ParamRow, assumed, cited
 from mechsim.network import AssignmentRule, Expression, RateRule, Reaction, Species
 
 __all__ = ["bcl2_parts", "bcl2_rows"]
@@ -66,9 +66,11 @@ def bcl2_rows() -> list[ParamRow]:
         ("t_half_cytc", 1.5, "min", cited(
             "Rehm et al. 2006 BIOMD0000000256 th_CytC = 1.5 min (cytochrome c release "
             "half-time; complete within ~5 min, Goldstein 2000)"), ""),
-        ("R50_momp", 1.0, "dimensionless", derived(
-            "median MOMP threshold of BH3:anti-apoptotic ratio = 1, where free activator "
-            "appears under tight binding in the representative cell"), ""),
+        ("R50_momp", 1.0, "dimensionless", assumed(
+            "median MOMP threshold placed at BH3:anti-apoptotic ratio = 1, where free "
+            "activator first appears under 1:1 tight binding in the representative cell (a "
+            "stoichiometric argument, not a measured threshold; none in kinetics.md); "
+            "fittable"), ""),
         ("n_momp", 3.6, "dimensionless", assumed(
             "shape of the log-logistic threshold distribution (log-normal sigma ~0.5, "
             "cell-to-cell variability of Bcl-2 family levels); fittable"), ""),

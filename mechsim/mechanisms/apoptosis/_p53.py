@@ -17,7 +17,7 @@ cell, and rises to a sustained plateau above ~100 lesions per cell.
 
 from __future__ import annotations
 
-from mechsim.mechanisms.apoptosis._provenance import ParamRow, assumed, cited
+from mechsim.mechanisms.apoptosis._provenance import ParamRow, assumed, cited, derived
 from mechsim.network import AssignmentRule, Expression, RateRule, Reaction, Species
 
 __all__ = ["p53_parts"]
@@ -34,12 +34,16 @@ def p53_rows(damage_unit: str) -> list[ParamRow]:
     """Parameter table of the ATM/p53/Mdm2/Wip1 oscillator."""
     per_lesion = "1/s" if damage_unit == "dimensionless" else f"1/s/({damage_unit})"
     return [
-        ("k_atm_act", 1.0e-4, per_lesion, cited(
-            "Proctor & Gray 2008 BIOMD0000000188 kactATM = 1e-4 s^-1 per damaged-DNA unit "
-            "(converted to 1/h by pint: 0.36 1/h per lesion); one unit taken as one lesion"),
+        ("k_atm_act", 1.0e-4, per_lesion, derived(
+            "from Proctor & Gray 2008 (BMC Syst Biol 2:75, BIOMD0000000188) kactATM = 1e-4 "
+            "s^-1 per damaged-DNA molecule of their irradiation-damage model, by analogy: one "
+            "of their damaged-DNA units taken as one lesion of any kind (doxorubicin DSB, "
+            "trofosfamide DSB-equivalent), not a per-lesion measurement; pint converts it to "
+            "0.36 1/h per lesion"),
          "ATM activation per lesion"),
         ("k_atm_inact", 5.0e-4, "1/s", cited(
-            "Proctor & Gray 2008 BIOMD0000000188 kinactATM = 5e-4 s^-1 (= 1.8 1/h)"), ""),
+            "Proctor & Gray 2008 (BMC Syst Biol 2:75) BIOMD0000000188 kinactATM = 5e-4 s^-1 "
+            "(= 1.8 1/h), first-order ATM inactivation in their ATM/p53/Mdm2 model"), ""),
         ("k_wip1_atm", 2.0, "1/nM/h", assumed(f"Wip1 dephosphorylation of ATM; {_TUNED}"), ""),
         ("ksyn_p53", 20.0, "nM/h", assumed(f"basal p53 synthesis; {_TUNED}"), ""),
         ("kdeg_p53", 0.1, "1/h", assumed("Mdm2-independent p53 loss; small by assumption"), ""),
