@@ -7,7 +7,15 @@ Data flow: molecules (:mod:`mechsim.molecules`) -> network (:mod:`mechsim.networ
 
 from mechsim import _config  # noqa: F401  (float64 for JAX)
 from mechsim.dosing import Dose, DosingPlan, Patient, Regimen
-from mechsim.errors import DataError, MechsimError, NetworkError, UnitError, UnsupportedSBMLError
+from mechsim.errors import (
+    DataError,
+    InputError,
+    MechsimError,
+    NetworkError,
+    SolverError,
+    UnitError,
+    UnsupportedSBMLError,
+)
 from mechsim.model import CompiledModel, compile_network
 from mechsim.network import (
     AssignmentRule,
@@ -47,6 +55,7 @@ __all__ = [
     "Expression",
     "Hill",
     "InitialAssignment",
+    "InputError",
     "MassAction",
     "MechsimError",
     "MichaelisMenten",
@@ -62,6 +71,7 @@ __all__ = [
     "Regimen",
     "ReversibleMassAction",
     "SimulationResult",
+    "SolverError",
     "Species",
     "Transport",
     "UnitError",

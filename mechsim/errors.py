@@ -9,7 +9,13 @@ from __future__ import annotations
 
 
 class MechsimError(Exception):
-    """Base class of every error mechsim raises on purpose."""
+    """Base class of every error mechsim raises on purpose.
+
+    ``exit_code`` is the command line's exit status for it: 2 (a usage error: the
+    input is wrong) unless a subclass says otherwise.
+    """
+
+    exit_code: int = 2
 
 
 class DataError(MechsimError, ValueError):
@@ -29,3 +35,17 @@ class NetworkError(MechsimError, ValueError):
 
 class UnsupportedSBMLError(MechsimError, ValueError):
     """An SBML model uses a construct mechsim refuses; names the construct and element id."""
+
+
+class InputError(MechsimError, ValueError):
+    """An argument, option or configuration value is invalid (a usage error).
+
+    Raised by the validation layer (:mod:`mechsim._validate`) before any work is done;
+    the message names the argument, the value and the fix (``<what> — <fix>``).
+    """
+
+
+class SolverError(MechsimError, RuntimeError):
+    """A computation ran on valid input and failed (a runtime failure, CLI exit status 1)."""
+
+    exit_code = 1

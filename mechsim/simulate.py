@@ -9,8 +9,16 @@ import jax.numpy as jnp
 import numpy as np
 
 import mechsim._config  # noqa: F401
+from mechsim._validate import (
+    check_count,
+    check_finite,
+    check_parameter_values,
+    check_rate_constants,
+    check_times,
+    check_tolerances,
+)
 from mechsim.dosing import DosingPlan, Patient, Regimen, plan_regimen
-from mechsim.errors import MechsimError
+from mechsim.errors import InputError, MechsimError
 from mechsim.model import CompiledModel, check_finite_parameters, compile_network
 from mechsim.network import Network
 from mechsim.results import SimulationResult
@@ -46,16 +54,18 @@ def simulate(
         :class:`~mechsim.dosing.DosingPlan` (its amounts are arrays, so a vmap over dose
         levels does not recompile). None: no dosing.
     times:
-        Output times in h, increasing, ``>= t0``.
+        Output times in h: finite, non-decreasing, ``>= t0``.
     params:
         Parameter overrides in each parameter's declared unit (``{"k_abs": 1.2}``;
         values may be JAX arrays, so this can be vmapped), or a full parameter vector in
-        internal units (``model.param_vector(...)``). None: nominal values.
+        internal units (``model.param_vector(...)``). None: nominal values. Values must be
+        finite, and rate constants (and parameters declared non-negative) ``>= 0``.
     solver:
         ``mechsim.solver.Rodas5P()`` (default), ``Rodas4()`` or
         ``DiffraxSolver(diffrax.Kvaerno5())``.
     rtol, atol:
-        Relative and absolute tolerances (atol in internal units: umol).
+        Relative and absolute tolerances (atol in internal units: umol); finite, with
+        ``1e-14 <= rtol < 1`` and ``atol > 0`` (:func:`mechsim._validate.check_tolerances`).
     max_steps:
         Step budget per trajectory (status ``MAX_STEPS_REACHED`` beyond it).
     y0:
@@ -86,11 +96,13 @@ def simulate(
         raise MechsimError("simulate: give output times in h, e.g. times=jnp.linspace(0, 24, 97)")
     ts = jnp.asarray(times, dtype=jnp.float64)
     if ts.ndim != 1 or ts.shape[0] < 1:
-        raise MechsimError(f"simulate: times must be a 1-D array of output times, got shape {ts.shape}")
+        raise InputError(f"simulate: times must be a 1-D array of output times, got shape {ts.shape} — "
+                         "e.g. times=jnp.linspace(0, 24, 97)")
     if not isinstance(ts, jax.core.Tracer):
-        arr = np.asarray(ts)
-        if np.any(np.diff(arr) < 0) or (not isinstance(t0, jax.core.Tracer) and arr[0] < t0):
-            raise MechsimError(f"simulate: times must be increasing and >= t0={t0} h")
+        concrete_t0 = None if isinstance(t0, jax.core.Tracer) else check_finite(t0, arg="t0", where="simulate")
+        check_times(np.asarray(ts), where="simulate", t0=concrete_t0)
+    check_tolerances(_concrete(rtol), _concrete(atol), where="simulate")
+    check_count(max_steps, arg="max_steps", where="simulate")
     plan = regimen if isinstance(regimen, DosingPlan) else plan_regimen(cm, regimen, patient)
     p = parameter_vector(cm, params)
     # tolerances and t0 as arrays: new values must not recompile
@@ -108,8 +120,9 @@ def simulate(
 def parameter_vector(cm: CompiledModel, params) -> jnp.ndarray:
     """Internal-unit parameter vector from overrides (declared units) or a full vector."""
     if params is None:
-        return cm.param_vector()
-    if isinstance(params, Mapping):
+        p = cm.param_vector()
+    elif isinstance(params, Mapping):
+        check_parameter_values(cm.network, params, where="simulate: params")
         names = {n: i for i, n in enumerate(cm.param_names)}
         base = cm.to_declared(cm.param_vector())
         for name, value in params.items():
@@ -126,7 +139,13 @@ def parameter_vector(cm: CompiledModel, params) -> jnp.ndarray:
             )
     if not isinstance(p, jax.core.Tracer):
         check_finite_parameters(cm, p)
+        check_rate_constants(cm, p)
     return p
+
+
+def _concrete(x):
+    """``x``, or None for a JAX tracer (checked on the host only)."""
+    return None if isinstance(x, jax.core.Tracer) else x
 
 
 @solver_jit(equinox=True)

@@ -254,11 +254,13 @@ def run_grid_benchmark(
     quick: bool = False,
     models: Sequence[str] | None = None,
     json_path: str | os.PathLike[str] | None = None,
-    out_dir: str | os.PathLike[str] = "benchmarks/results",
+    out_dir: str | os.PathLike[str] = ".",
     batch: int | None = None,
     log=print,
 ) -> list[dict[str, Any]]:
     """Run the benchmark for each model and write ``grid_<model>.json/.md`` and a plot.
+
+    ``out_dir`` (default: the current folder) receives the files.
 
     ``models`` default: ``trofosfamide`` and ``aldoxorubicin`` if they are registered,
     else the stand-in (``"standin"``, stated in every output). ``quick``: n <= 256, short

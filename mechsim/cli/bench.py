@@ -1,4 +1,8 @@
-"""``mechsim bench``: performance benchmarks (results go to benchmarks/results/)."""
+"""``mechsim bench``: performance benchmarks (results go to the current folder unless told).
+
+The project's recorded results live in ``benchmarks/results/``: pass
+``--json benchmarks/results/solvers_cpu.json`` / ``--out-dir benchmarks/results`` there.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ import typer
 
 app = typer.Typer(help="Performance benchmarks.", no_args_is_help=True)
 
-DEFAULT_JSON = Path("benchmarks/results/solvers_cpu.json")
+#: Default output of ``bench solvers``: in the current folder.
+DEFAULT_JSON = Path("solvers_cpu.json")
 
 
 @app.callback()
 def _group() -> None:
-    """Performance benchmarks (results go to benchmarks/results/).
+    """Performance benchmarks (results go to the current folder unless --json/--out-dir say otherwise).
 
     Compile times are cold: the persistent compilation cache that other commands use is
     switched off here, so ``compile_s`` never reports a cache hit.
@@ -35,13 +40,17 @@ def solvers(
     ),
 ) -> None:
     """Time mechsim's Rosenbrock vs diffrax Kvaerno5 vs scipy LSODA on a stiff network."""
+    from mechsim._validate import check_output_path
     from mechsim.bench.solvers import (
         run_benchmark,
         run_model_benchmark,
         to_markdown,
         write_results,
     )
+    from mechsim.cli._errors import user_errors
 
+    with user_errors():
+        check_output_path(json_path, arg="--json")
     name = model or ("standin" if quick else "trofosfamide")
     if name == "standin":
         if quick:

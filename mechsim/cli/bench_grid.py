@@ -26,7 +26,9 @@ def bench_grid_command(
         help="model name(s); default: trofosfamide and aldoxorubicin (or the stand-in)",
     ),
     out_dir: Path = typer.Option(
-        Path("benchmarks/results"), "--out-dir", help="where grid_<model>.json/.md/.png go"
+        Path("."), "--out-dir",
+        help="where grid_<model>.json/.md/.png go (default: the current folder; the project's "
+             "recorded results live in benchmarks/results)",
     ),
     batch: int | None = typer.Option(
         None,
@@ -36,7 +38,15 @@ def bench_grid_command(
     ),
 ) -> None:
     """Solves/s of mechsim, diffrax Kvaerno5, scipy LSODA and libRoadRunner over an N-point grid."""
+    from mechsim._validate import check_count, check_output_path
     from mechsim.bench.grid import run_grid_benchmark
+    from mechsim.cli._errors import user_errors
+
+    with user_errors():
+        check_output_path(out_dir, arg="--out-dir", kind="folder")
+        if json is not None:
+            check_output_path(json, arg="--json")
+        check_count(n, arg="--n")
 
     run_grid_benchmark(
         n=n,

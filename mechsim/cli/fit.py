@@ -7,16 +7,15 @@ takes CONFIG and --out).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from mechsim.errors import MechsimError
+from mechsim.cli._errors import err, user_errors
 
 console = Console()
-err = Console(stderr=True)
+__all__ = ["err", "fit_cmd", "progress_display", "register"]
 
 
 def progress_display(n_total: int, label: str):
@@ -40,29 +39,29 @@ def fit_cmd(
     out: Path = typer.Option(..., "--out", help="output folder"),
 ) -> None:
     """Fit CONFIG's free parameters; write result.json, waterfall.png, fit.png (+ profiles)."""
+    from mechsim._io import atomic_folder, atomic_write_text, json_text
+    from mechsim._validate import check_output_path
     from mechsim.fit import fit, plot_fit, plot_profiles, plot_waterfall, profile
     from mechsim.fit._config import load_fit_config
 
-    try:
+    with user_errors():
+        check_output_path(out, arg="--out", kind="folder")
         cfg = load_fit_config(config)
-    except (MechsimError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    out.mkdir(parents=True, exist_ok=True)
-    prog, callback = progress_display(cfg.starts, f"fitting {cfg.problem.label}")
-    with prog:
-        result = fit(cfg.problem, starts=cfg.starts, optimizer=cfg.optimizer,
-                     max_steps=cfg.max_steps, seed=cfg.seed, progress=callback)  # fmt: skip
-    summary = result.summary()
-    figs = _figures(cfg.problem, result, out, plot_fit, plot_waterfall)
-    if cfg.profile:
-        profiles = profile(cfg.problem, result, parameters=cfg.profile, optimizer=cfg.optimizer)
-        summary["profiles"] = {n: p.to_dict() for n, p in profiles.items()}
-        fig = plot_profiles(profiles)
-        fig.savefig(out / "profiles.png", dpi=120)
-        figs.append("profiles.png")
-    summary["figures"] = figs
-    (out / "result.json").write_text(json.dumps(summary, indent=2) + "\n")
+        prog, callback = progress_display(cfg.starts, f"fitting {cfg.problem.label}")
+        with prog:
+            result = fit(cfg.problem, starts=cfg.starts, optimizer=cfg.optimizer,
+                         max_steps=cfg.max_steps, seed=cfg.seed, progress=callback)  # fmt: skip
+        summary = result.summary()
+        with atomic_folder(out) as tmp:  # result.json and figures appear together, or not at all
+            figs = _figures(cfg.problem, result, tmp, plot_fit, plot_waterfall)
+            if cfg.profile:
+                profiles = profile(cfg.problem, result, parameters=cfg.profile, optimizer=cfg.optimizer)
+                summary["profiles"] = {n: p.to_dict() for n, p in profiles.items()}
+                fig = plot_profiles(profiles)
+                fig.savefig(tmp / "profiles.png", dpi=120)
+                figs.append("profiles.png")
+            summary["figures"] = figs
+            atomic_write_text(tmp / "result.json", json_text(summary))
     console.print(f"best nllh {result.fval_best:.6g}; {result.n_converged_to_best}/"
                   f"{result.n_starts} starts at the best; {result.wall_s:.1f} s; wrote {out}")  # fmt: skip
 

@@ -7,15 +7,17 @@ transformation fails. Every file is written atomically.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from mechsim._validate import check_output_path
+from mechsim.cli._errors import user_errors
 from mechsim.errors import MechsimError
 
 app = typer.Typer(
@@ -37,14 +39,9 @@ LibraryOption = Annotated[
 ]
 
 
-@contextlib.contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn mechsim's own errors into a one-line message and exit status 2 (no traceback)."""
-    try:
-        yield
-    except MechsimError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+def _user_errors():
+    """Turn failures into a one-line message: status 2 for bad input, 1 for the rest."""
+    return user_errors()
 
 
 def _load(path: Path | None):
@@ -70,15 +67,17 @@ def list_cmd(
         except ValueError:
             allowed = ", ".join(r.value for r in Role)
             raise MechsimError(f"unknown role {role!r}; choose one of: {allowed}") from None
-        table = Table(title=f"{len(lib)} molecules ({lib.source})")
-        table.add_column("id", no_wrap=True)
-        table.add_column("name")
-        table.add_column("role")
-        table.add_column("formula", no_wrap=True)
-        table.add_column("MW (g/mol)", justify="right", no_wrap=True)
+        table = Table(title=f"{len(lib)} molecules ({lib.source})", box=box.SIMPLE_HEAD, pad_edge=False)
+        # at 80 columns every column keeps a readable width; long ids and names fold
+        table.add_column("id", overflow="fold", min_width=12)
+        table.add_column("name", overflow="fold", min_width=12)
+        table.add_column("role", min_width=10)
+        table.add_column("formula", overflow="fold", max_width=14)
+        table.add_column("MW g/mol", justify="right", no_wrap=True)
         for m in lib.molecules:
             if wanted is None or m.role is wanted:
-                table.add_row(m.id, m.name, m.role.value, m.formula, f"{m.molecular_weight:.2f}")
+                table.add_row(*(escape(x) for x in (m.id, m.name, m.role.value, m.formula)),
+                              f"{m.molecular_weight:.2f}")
         console.print(table)
 
 
@@ -94,6 +93,8 @@ def show(
     with _user_errors():
         from mechsim.molecules import draw_molecule, molecule_properties
 
+        if png is not None:
+            check_output_path(png, arg="--png")
         lib = _load(library)
         m = lib.get(name)
         props = molecule_properties(m)
@@ -130,7 +131,7 @@ def show(
             rows.append(("note", m.note))
         rows.append(("entry", f"{m.file}:{m.line}"))
         for key, value in rows:
-            table.add_row(key, value)
+            table.add_row(key, escape(value))  # SMILES such as [NH3+] are not markup
         console.print(table)
         if png is not None:
             draw_molecule(m.id, png, library=lib)
@@ -151,6 +152,7 @@ def pathway(
         from mechsim.molecules._depict import output_format
 
         output_format(out, None)  # refuse a bad suffix before any work
+        check_output_path(out, arg="--out")
         lib = _load(library)
         ids = list(pathway_graph(lib)) if all_molecules else None
         draw_pathway(out, ids=ids, library=lib)
@@ -166,6 +168,7 @@ def export(
     with _user_errors():
         from mechsim.molecules import write_sdf
 
+        check_output_path(sdf, arg="--sdf")
         lib = _load(library)
         write_sdf(sdf, library=lib)
         console.print(f"wrote {len(lib)} records to {sdf}")
@@ -189,11 +192,11 @@ def check(library: LibraryOption = None) -> None:
     for r in results:
         t = lib.transformation(r.id)
         table.add_row(
-            r.id,
-            t.enzyme.value,
+            escape(r.id),
+            escape(t.enzyme.value),
             "[green]ok[/green]" if r.products_match else "[red]FAIL[/red]",
             "[green]ok[/green]" if r.balanced else "[red]FAIL[/red]",
-            "" if r.ok else r.reason,
+            "" if r.ok else escape(r.reason),  # SMARTS such as [C:1] are not markup
         )
     console.print(table)
     failed = [r.id for r in results if not r.ok]

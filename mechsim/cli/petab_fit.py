@@ -5,14 +5,13 @@ Attach with ``petab_app.command("fit")(petab_fit)``.
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 import typer
 
-from mechsim.errors import MechsimError
+from mechsim.errors import InputError, MechsimError
 
 #: Absolute llh tolerance of the second convergence count reported beside ``--tol-best``.
 LOOSE_TOL = 0.1
@@ -60,29 +59,47 @@ def petab_fit(
     import matplotlib.pyplot as plt
     import optimistix as optx
 
-    from mechsim.cli.fit import console, err, progress_display
+    from mechsim._io import atomic_folder, atomic_write_text, json_text
+    from mechsim._validate import (
+        check_count,
+        check_input_file,
+        check_output_path,
+        check_positive,
+        check_tolerances,
+    )
+    from mechsim.cli._errors import fail, user_errors
+    from mechsim.cli.fit import console, progress_display
     from mechsim.fit import Problem, fit, plot_waterfall
 
     if gradient not in ("fwd", "bwd"):
-        err.print(f"[red]error:[/red] --gradient must be fwd or bwd, got {gradient!r}")
-        raise typer.Exit(2)
-    try:
-        prob = Problem.from_petab(
-            problem, rtol=rtol, atol=atol, gradient=gradient, solver_max_steps=solver_max_steps
-        )
-    except (MechsimError, ValueError, OSError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        fail(f"--gradient must be fwd or bwd, got {gradient!r} — pass --gradient fwd or --gradient bwd")
+    with user_errors():
+        check_input_file(problem, arg="PROBLEM", what="PEtab problem YAML")
+        check_output_path(out, arg="--out", kind="folder")
+        check_tolerances(rtol, atol, rtol_arg="--rtol", atol_arg="--atol")
+        check_positive(tol, arg="--tol")
+        check_positive(tol_best, arg="--tol-best")
+        check_positive(polish_within, arg="--polish-within", allow_zero=True)
+        check_count(starts, arg="--starts")
+        check_count(max_steps, arg="--max-steps")
+        check_count(polish_steps, arg="--polish-steps", minimum=0)
+        check_count(seed, arg="--seed", minimum=0)
+        try:
+            prob = Problem.from_petab(
+                problem, rtol=rtol, atol=atol, gradient=gradient, solver_max_steps=solver_max_steps
+            )
+        except ValueError as exc:
+            if isinstance(exc, MechsimError):
+                raise
+            raise InputError(f"{problem}: {exc}") from None
     if method == Method.lm and prob.residual_fn is None:
-        err.print("[red]error:[/red] --method lm needs normal noise on every observable")
-        raise typer.Exit(2)
+        fail("--method lm needs normal noise on every observable — use --method bfgs or --method auto")
     use_lm = method == Method.lm or (method == Method.auto and prob.residual_fn is not None)
     optimizer = (optx.LevenbergMarquardt(rtol=tol, atol=tol) if use_lm
                  else optx.BFGS(rtol=tol, atol=tol))  # fmt: skip
     polish = None
     if method == Method.auto and use_lm and polish_steps > 0:
         polish = optx.BFGS(rtol=min(tol, 1e-8), atol=min(tol, 1e-8))
-    out.mkdir(parents=True, exist_ok=True)
     prog, callback = progress_display(starts, f"fitting {prob.label}")
     with prog:
         result = fit(prob, starts=starts, optimizer=optimizer, max_steps=max_steps, seed=seed,
@@ -95,12 +112,10 @@ def petab_fit(
                   "n_converged_to_best": 0, "n_failed_starts": result.n_starts,
                   "wall_s": result.wall_s, "solver_max_steps": solver_max_steps,
                   "messages": list(result.messages)}  # fmt: skip
-        (out / "result.json").write_text(json.dumps(record, indent=2) + "\n")
-        err.print(f"[red]error:[/red] all {result.n_starts} starts failed (objective non-finite: "
-                  "the model could not be integrated there). Raise --solver-max-steps (now "
-                  f"{solver_max_steps}), loosen --rtol/--atol, or narrow the parameter bounds; "
-                  f"wrote {out / 'result.json'}")  # fmt: skip
-        raise typer.Exit(1)
+        atomic_write_text(out / "result.json", json_text(record))
+        fail(f"all {result.n_starts} starts failed (objective non-finite: the model could not be "
+             f"integrated there); wrote {out / 'result.json'} — raise --solver-max-steps (now "
+             f"{solver_max_steps}), loosen --rtol/--atol, or narrow the parameter bounds", 1)
     summary = {
         "problem": str(problem),
         "best_llh": -result.fval_best,
@@ -122,17 +137,18 @@ def petab_fit(
            if k not in ("best_parameters", "best_llh", "n_starts", "n_converged_to_best", "wall_s",
                         "fvals")},
     }  # fmt: skip
-    ax = plot_waterfall(result)
-    ax.figure.tight_layout()
-    ax.figure.savefig(out / "waterfall.png", dpi=120)
-    files = ["waterfall.png"]
-    fig = _fit_vs_data(problem, result)
-    if fig is not None:
-        fig.savefig(out / "fit.png", dpi=120)
-        files.append("fit.png")
-    plt.close("all")
-    summary["figures"] = files
-    (out / "result.json").write_text(json.dumps(summary, indent=2) + "\n")
+    with atomic_folder(out) as tmp:  # result.json and figures appear together, or not at all
+        ax = plot_waterfall(result)
+        ax.figure.tight_layout()
+        ax.figure.savefig(tmp / "waterfall.png", dpi=120)
+        files = ["waterfall.png"]
+        fig = _fit_vs_data(problem, result)
+        if fig is not None:
+            fig.savefig(tmp / "fit.png", dpi=120)
+            files.append("fit.png")
+        plt.close("all")
+        summary["figures"] = files
+        atomic_write_text(tmp / "result.json", json_text(summary))
     console.print(f"best llh {-result.fval_best:.6f}; {result.n_converged_to_best}/{starts} "
                   f"starts within {tol_best:g} of the best; {result.wall_s:.1f} s; wrote {out}")  # fmt: skip
 

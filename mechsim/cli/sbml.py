@@ -10,8 +10,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from mechsim._validate import check_count, check_input_file, check_output_path, check_tolerances
+from mechsim.cli._errors import fail, user_errors
 
 app = typer.Typer(help="SBML import/export and the SBML Test Suite.", no_args_is_help=True)
 console = Console()
@@ -25,15 +29,15 @@ def simulate(
     rtol: Annotated[float, typer.Option(help="solver relative tolerance")] = 1e-10,
 ) -> None:
     """Simulate MODEL as SETTINGS asks and write the time course to OUT."""
-    from mechsim.errors import MechsimError
     from mechsim.sbml import simulate_case, write_results
 
-    try:
+    with user_errors():
+        check_input_file(model, arg="MODEL", what="SBML file")
+        check_input_file(settings, arg="--settings", what="settings file")
+        check_output_path(out, arg="--out")
+        check_tolerances(rtol, None, rtol_arg="--rtol")
         course = simulate_case(model, settings, rtol=rtol)
-    except (MechsimError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    write_results(out, course.times, course.variables, course.values)
+        write_results(out, course.times, course.variables, course.values)
     console.print(f"wrote {out} ({len(course.times)} rows, {len(course.variables)} variables)")
 
 
@@ -54,10 +58,16 @@ def test_suite(
     from mechsim._io import atomic_write_text
     from mechsim.sbml import report_markdown, run_cases, summarize
 
-    dirs = _case_dirs(directory)
+    with user_errors():
+        if not directory.is_dir():
+            fail(f"DIRECTORY {str(directory)!r} is not a folder — give the SBML Test Suite's cases folder")
+        for path, arg in ((json_out, "--json"), (markdown, "--markdown")):
+            if path is not None:
+                check_output_path(path, arg=arg)
+        check_count(jobs, arg="--jobs")
+        dirs = _case_dirs(directory)
     if not dirs:
-        console.print(f"[red]error:[/red] no test cases (folders with *-settings.txt) in {directory}")
-        raise typer.Exit(1)
+        fail(f"no test cases (folders with *-settings.txt) in {directory} — give the SBML Test Suite's cases folder")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("SBML cases", total=len(dirs))
@@ -65,7 +75,8 @@ def test_suite(
         def tick(result) -> None:
             progress.advance(task)
             if result.status != "pass":
-                progress.console.print(f"{result.case}: {result.status} {result.message[:160]}")
+                progress.console.print(f"{result.case}: {result.status} {result.message[:160]}",
+                                       markup=False, highlight=False)
 
         results = run_cases(dirs, jobs=jobs, on_result=tick)
     summary = summarize(results)
@@ -116,14 +127,11 @@ def export(
 ) -> None:
     """Export a network file, named model or named scenario to SBML Level 3 Version 2."""
     from mechsim._io import atomic_write_text
-    from mechsim.errors import MechsimError
 
-    try:
+    with user_errors():
+        check_output_path(out, arg="--out")
         xml, what = _export_source(source)
-    except (MechsimError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    atomic_write_text(out, xml)
+        atomic_write_text(out, xml)
     console.print(f"wrote {out} ({what})")
 
 
@@ -135,15 +143,15 @@ def info(
     """Describe an SBML file and say whether mechsim supports all of it."""
     from mechsim.sbml import sbml_info
 
-    try:
+    with user_errors():
+        check_input_file(model, arg="MODEL", what="SBML file")
         data = sbml_info(model)
-    except FileNotFoundError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
+    if not data.parsed:
+        fail(f"{model}: not a readable SBML document ({data.reason}) — check that it is SBML")
     if as_json:
         print(json.dumps(data.to_dict(), indent=1))
         return
-    console.print(f"[bold]{data.model_id}[/bold] (SBML L{data.level}V{data.version})")
+    console.print(f"[bold]{escape(data.model_id)}[/bold] (SBML L{data.level}V{data.version})")
     for title in ("compartments", "species", "parameters", "reactions", "rules",
                   "initial_assignments", "events", "units"):
         items = getattr(data, title)
@@ -151,5 +159,5 @@ def info(
             console.print(f"[bold]{title.replace('_', ' ')}[/bold] ({len(items)})")
             for line in items:
                 console.print(f"  {line}", markup=False, highlight=False)
-    verdict = "[green]supported[/green]" if data.supported else f"[red]unsupported[/red]: {data.reason}"
+    verdict = "[green]supported[/green]" if data.supported else f"[red]unsupported[/red]: {escape(data.reason)}"
     console.print(f"mechsim: {verdict}")

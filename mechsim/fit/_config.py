@@ -25,10 +25,19 @@ from pathlib import Path
 from typing import Any
 
 import optimistix as optx
-import yaml
 
+from mechsim._validate import (
+    check_count,
+    check_finite,
+    check_keys,
+    check_parameter_values,
+    check_positive,
+    check_tolerances,
+    did_you_mean,
+    load_yaml,
+)
 from mechsim.dosing import Dose, Regimen
-from mechsim.errors import DataError
+from mechsim.errors import DataError, InputError
 from mechsim.fit._network import Condition, network_problem
 from mechsim.fit._noise import Noise, Prior
 from mechsim.fit._problem import Problem
@@ -45,6 +54,10 @@ OPTIMIZERS = {
 }
 KEYS = {"network", "data", "free", "noise", "noise_parameters", "conditions", "starts",
         "optimizer", "max_steps", "profile", "seed", "priors", "rtol", "atol"}  # fmt: skip
+NOISE_KEYS = ("distribution", "transform")
+NOISE_PARAMETER_KEYS = ("name", "value", "unit", "bounds", "scale")
+CONDITION_KEYS = ("doses", "parameters")
+DOSE_KEYS = ("species", "compartment", "amount", "unit", "time", "duration", "bioavailability", "molar_mass")
 
 
 @dataclass(frozen=True)
@@ -60,63 +73,89 @@ class FitConfig:
 
 
 def load_fit_config(path: str | Path) -> FitConfig:
-    """Read a fit YAML (see the module docstring); errors name the key and the fix."""
-    path = Path(path)
-    try:
-        cfg = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"{path}: cannot read fit config: {exc}") from exc
-    if not isinstance(cfg, dict):
-        raise DataError(f"{path}: a fit config is a mapping with keys {sorted(KEYS)}")
-    unknown = set(cfg) - KEYS
-    if unknown:
-        raise DataError(f"{path}: unknown keys {sorted(unknown)}; allowed: {sorted(KEYS)}")
-    for key in ("network", "data", "free"):
-        if key not in cfg:
-            raise DataError(f"{path}: missing key {key!r}")
+    """Read a fit YAML (see the module docstring); errors quote the file, line and fix.
+
+    Every section is checked before any compile: unknown keys at any depth (with
+    suggestions), the network and data files, counts, tolerances and the condition
+    parameters' values.
+    """
+    doc = load_yaml(path, "fit config")
+    path, cfg = doc.path, doc.data
+    check_keys(cfg, sorted(KEYS), "the fit config", required=("network", "data", "free"), doc=doc)
     base = path.parent
+    for key, what in (("network", "network file"), ("data", "data file")):
+        target = base / str(cfg[key])
+        if not target.is_file():
+            raise InputError(
+                f"{doc.where(key)}: {what} {str(cfg[key])!r} does not exist (looked for {target}) — "
+                "give a path relative to the config's folder"
+            )
+    free = cfg["free"]
+    if isinstance(free, str) or not isinstance(free, list) or not free:
+        raise InputError(f"{doc.where('free')}: free must be a non-empty list of parameter names, got {free!r} — "
+                         "e.g. free: [k0, kH]")
+    starts = check_count(cfg.get("starts", 20), arg="starts", where=doc.where("starts"))
+    max_steps = check_count(cfg.get("max_steps", 1000), arg="max_steps", where=doc.where("max_steps"))
+    seed = check_count(cfg.get("seed", 0), arg="seed", where=doc.where("seed"), minimum=0)
+    rtol, atol = check_tolerances(cfg.get("rtol", 1e-8), cfg.get("atol", 1e-10), where=doc.where("rtol"))
     network = load_network(base / cfg["network"])
     noise_cfg = cfg.get("noise", {}) or {}
     if "distribution" in noise_cfg or "transform" in noise_cfg:
+        check_keys(noise_cfg, NOISE_KEYS, "noise", doc=doc, path=("noise",))
         noise: Noise | dict[str, Noise] = Noise(**noise_cfg)
     else:
-        noise = {k: Noise(**v) for k, v in noise_cfg.items()}
+        noise = {k: Noise(**check_keys(v, NOISE_KEYS, f"noise.{k}", doc=doc, path=("noise", k)))
+                 for k, v in noise_cfg.items()}  # fmt: skip
     prov = Provenance("assumed", f"noise parameter estimated by mechsim fit ({path.name})")
-    noise_params = [
-        Parameter(
-            d["name"],
-            d["value"],
-            d.get("unit", "dimensionless"),
-            prov,
-            bounds=tuple(d["bounds"]) if "bounds" in d else None,
-            scale=d.get("scale", "log10"),
-        )
-        for d in cfg.get("noise_parameters", []) or []
-    ]
+    noise_params = []
+    for i, d in enumerate(cfg.get("noise_parameters", []) or []):
+        check_keys(d, NOISE_PARAMETER_KEYS, f"noise_parameters[{i}]", required=("name", "value"), doc=doc,
+                   path=("noise_parameters", i))
+        noise_params.append(Parameter(
+            d["name"], check_finite(d["value"], arg=f"noise_parameters[{i}].value",
+                                    where=doc.where("noise_parameters", i, "value")),
+            d.get("unit", "dimensionless"), prov,
+            bounds=tuple(d["bounds"]) if "bounds" in d else None, scale=d.get("scale", "log10"),
+        ))  # fmt: skip
     conditions = None
     if cfg.get("conditions"):
         conditions = {}
-        for name, c in cfg["conditions"].items():
-            doses = tuple(Dose(**d) for d in (c or {}).get("doses", []))
-            conditions[str(name)] = Condition(
-                regimen=Regimen(doses) if doses else None,
-                parameters=dict((c or {}).get("parameters", {})),
-            )
-    priors = {k: Prior(v["kind"], v["a"], v["b"]) for k, v in (cfg.get("priors") or {}).items()}
-    opt_cfg = dict(cfg.get("optimizer") or {"name": "LevenbergMarquardt"})
+        for name, c in check_keys(cfg["conditions"], [str(k) for k in cfg["conditions"]], "conditions").items():
+            c = check_keys(c or {}, CONDITION_KEYS, f"conditions.{name}", doc=doc, path=("conditions", name))
+            doses = []
+            for j, d in enumerate(c.get("doses", []) or []):
+                at = ("conditions", name, "doses", j)
+                check_keys(d, DOSE_KEYS, f"conditions.{name}.doses[{j}]", required=("species", "compartment", "amount"),
+                           doc=doc, path=at)  # fmt: skip
+                check_positive(d["amount"], arg=f"conditions.{name}.doses[{j}].amount",
+                               where=doc.where(*at, "amount"), allow_zero=True)  # fmt: skip
+                doses.append(Dose(**d))
+            values = dict(c.get("parameters", {}) or {})
+            check_parameter_values(network, values, where=f"{doc.where('conditions', name)}: conditions.{name}.parameters")
+            conditions[str(name)] = Condition(regimen=Regimen(tuple(doses)) if doses else None, parameters=values)
+    priors = {}
+    for k, v in (cfg.get("priors") or {}).items():
+        check_keys(v, ("kind", "a", "b"), f"priors.{k}", required=("kind", "a", "b"), doc=doc, path=("priors", k))
+        priors[k] = Prior(v["kind"], v["a"], v["b"])
+    opt_cfg = dict(check_keys(cfg.get("optimizer") or {"name": "LevenbergMarquardt"}, ("name", "rtol", "atol"),
+                              "optimizer", doc=doc, path=("optimizer",)))  # fmt: skip
     name = opt_cfg.pop("name", "LevenbergMarquardt")
     if name not in OPTIMIZERS:
-        raise DataError(f"{path}: optimizer {name!r} unknown; choose from {sorted(OPTIMIZERS)}")
+        raise InputError(f"{doc.where('optimizer', 'name')}: optimizer {name!r} unknown{did_you_mean(name, OPTIMIZERS)}"
+                         f" — choose from {', '.join(sorted(OPTIMIZERS))}")
     opt_cfg.setdefault("rtol", 1e-8)
     opt_cfg.setdefault("atol", 1e-8)
-    problem = network_problem(
-        network, base / cfg["data"], free=cfg["free"], conditions=conditions, noise=noise,
-        noise_parameters=noise_params, priors=priors,
-        rtol=float(cfg.get("rtol", 1e-8)), atol=float(cfg.get("atol", 1e-10)),
-    )  # fmt: skip
+    for key in ("rtol", "atol"):
+        check_positive(opt_cfg[key], arg=f"optimizer.{key}", where=doc.where("optimizer", key))
+    try:
+        problem = network_problem(
+            network, base / cfg["data"], free=free, conditions=conditions, noise=noise,
+            noise_parameters=noise_params, priors=priors, rtol=rtol, atol=atol,
+        )  # fmt: skip
+    except (TypeError, KeyError) as exc:
+        raise DataError(f"{path}: {exc} — check the config against the example in mechsim.fit._config") from None
     return FitConfig(
-        problem=problem, starts=int(cfg.get("starts", 20)),
+        problem=problem, starts=starts,
         optimizer=OPTIMIZERS[name](**{k: float(v) for k, v in opt_cfg.items()}),
-        max_steps=int(cfg.get("max_steps", 1000)), seed=int(cfg.get("seed", 0)),
-        profile=tuple(cfg.get("profile", []) or []),
+        max_steps=max_steps, seed=seed, profile=tuple(cfg.get("profile", []) or []),
     )  # fmt: skip

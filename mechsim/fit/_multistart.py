@@ -9,6 +9,7 @@ import jax
 import numpy as np
 import optimistix as optx
 
+from mechsim._validate import check_count
 from mechsim.fit._batch import is_least_squares, run_batch
 from mechsim.fit._lhs import latin_hypercube
 from mechsim.fit._problem import Problem
@@ -103,8 +104,9 @@ def fit(
             "residuals (non-Gaussian noise or a likelihood-only objective); use a minimiser "
             "such as optimistix.BFGS(rtol=1e-8, atol=1e-8)"
         )
+    check_count(max_steps, arg="max_steps", where="fit")
     if isinstance(starts, int | np.integer):
-        x0 = latin_hypercube(problem.lower, problem.upper, int(starts), seed)
+        x0 = latin_hypercube(problem.lower, problem.upper, check_count(starts, arg="starts", where="fit"), seed)
     else:
         x0 = np.atleast_2d(np.asarray(starts, dtype=np.float64))
         if x0.shape[1] != problem.n:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from mechsim._validate import check_parameter_values, did_you_mean
 from mechsim.dosing import DosingPlan, plan_regimen
-from mechsim.errors import MechsimError
+from mechsim.errors import InputError, MechsimError
 from mechsim.grid._spec import GridSpec
 from mechsim.model import CompiledModel, compile_network
 from mechsim.network import Network
@@ -120,6 +121,18 @@ class GridInputs:
             axis_values["ph"] = np.asarray(spec.ph.values, dtype=float)
         for s in spec.scans:
             axis_values[s.name] = np.asarray(s.values, dtype=float)
+        sample_names = []
+        if spec.samples is not None:
+            sample_names = list(getattr(spec.samples, "bounds", None) or getattr(spec.samples, "cv", {}))
+        for where, group in (("params", spec.params), ("scan", [s.name for s in spec.scans]),
+                             ("samples", sample_names)):
+            for name in group:
+                if name not in names:
+                    raise InputError(f"grid config {where}: unknown parameter {name!r}"
+                                     f"{did_you_mean(name, names)} — use one of the model's parameters "
+                                     "(mechsim params MODEL lists them)")
+        check_parameter_values(model.network, dict(nominal, **spec.params), where="grid config params")
+        check_parameter_values(model.network, {s.name: s.values for s in spec.scans}, where="grid config scan")
         samples: dict[str, np.ndarray] = {}
         if spec.samples is not None:
             from mechsim.grid._spec import LatinHypercube
@@ -129,6 +142,7 @@ class GridInputs:
             else:
                 samples = spec.samples.sample(nominal)
             axis_values["sample"] = np.arange(spec.samples.n)
+            check_parameter_values(model.network, samples, where="grid config samples")
         for name in [*spec.params, *(s.name for s in spec.scans), *samples]:
             if name not in names:
                 model.network.parameter(name)  # raises with suggestions

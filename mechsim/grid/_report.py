@@ -35,6 +35,7 @@ def summarize_store(
     out: str | os.PathLike[str],
     *,
     thresholds: Mapping[str, float] | None = None,
+    partial: bool = False,
 ) -> list[Path]:
     """Write ``summaries.csv``, ``hill_fits.csv``, ``failed_points.csv`` and figures to ``out``.
 
@@ -42,15 +43,58 @@ def summarize_store(
     every curve (each combination of the other axes); figures are dose x pH and dose x
     parameter heatmaps of its median over samples, and dose-response curves with the
     5-95 % band over samples.
+
+    A store with points not yet computed (an interrupted run) is refused unless
+    ``partial=True``; a partial summary is marked by ``PARTIAL.json`` (points missing
+    of the total) beside the tables. The files appear together when complete
+    (:func:`mechsim._io.atomic_folder`).
     """
+    import json
+
+    from mechsim._io import atomic_folder, atomic_write_text
+    from mechsim._validate import check_output_path
+    from mechsim.errors import InputError
+
+    final = check_output_path(out, arg="out", kind="folder")
+    _check_store(store)  # refuses a folder that is not a grid store, before any work
+    ds = open_grid(store, load=True)
+    missing, total = int(ds.attrs["n_missing"]), int(ds.attrs["n_points"])
+    if missing and not partial:
+        raise InputError(
+            f"grid store {store} is incomplete: {missing} of {total} points were not computed — "
+            "finish it with 'mechsim grid CONFIG --out STORE --resume', or summarise what is there "
+            "with --partial (partial=True; the summary is marked partial)"
+        )
+    with atomic_folder(final) as tmp:  # an interrupted summary leaves no partial folder
+        written = _write_summary(ds, tmp, thresholds)
+        if missing:
+            note = {"partial": True, "n_missing": missing, "n_points": total,
+                    "note": "points not computed are NaN in the tables and absent from the figures"}
+            written.append(atomic_write_text(tmp / "PARTIAL.json", json.dumps(note, indent=1) + "\n"))
+        names = [p.relative_to(tmp) for p in written]
+    return [final / n for n in names]
+
+
+def _check_store(store: str | os.PathLike[str]) -> None:
+    """Refuse (read-only) a path that is not a mechsim grid store."""
+    import zarr
+
+    from mechsim.errors import InputError
+
+    try:
+        group = zarr.open_group(os.fspath(store), mode="r")
+    except Exception:  # zarr raises several types for "nothing readable here"
+        group = None
+    if group is None or "grid" not in group.attrs:
+        raise InputError(f"{store} is not a mechsim grid store — give the --out folder of a 'mechsim grid' run")
+
+
+def _write_summary(ds: Any, dest: Path, thresholds: Mapping[str, float] | None) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ds = open_grid(store, load=True)
-    dest = Path(out)
-    dest.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     survival = "surviving_fraction" if "surviving_fraction" in ds else None
     summ = summarize_curves(ds, thresholds=thresholds, survival=survival)

@@ -43,10 +43,12 @@ class GridStore:
         self.path = Path(path)
         try:
             self._group = zarr.open_group(str(self.path), mode="r+")
-        except (FileNotFoundError, zarr.errors.GroupNotFoundError) as exc:
-            raise MechsimError(f"{self.path} is not a grid store (no Zarr group there)") from exc
+        except (FileNotFoundError, zarr.errors.GroupNotFoundError):
+            raise MechsimError(f"{self.path} is not a grid store (no Zarr group there) — give the --out "
+                               "folder of a 'mechsim grid' run") from None
         if "grid" not in self._group.attrs:
-            raise MechsimError(f"{self.path} is a Zarr group but not a mechsim grid store (no 'grid' metadata)")
+            raise MechsimError(f"{self.path} is a Zarr group but not a mechsim grid store (no 'grid' "
+                               "metadata) — give the --out folder of a 'mechsim grid' run")
 
     @classmethod
     def create(
@@ -68,7 +70,8 @@ class GridStore:
 
         dest = Path(path)
         if dest.exists():
-            raise MechsimError(f"grid store {dest} already exists; pass resume=True to continue it or remove it")
+            raise MechsimError(f"grid store {dest} already exists — continue it with resume=True "
+                               "(command line: --resume), or remove it, or choose another out")
         n = int(np.prod([len(v) for v in axes.values()]))
         t, o = len(times), len(outputs)
         coords: dict[str, Any] = {k: (k, _plain(v)) for k, v in axes.items()}

@@ -22,6 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mechsim._validate import check_count, check_tolerances
 from mechsim.errors import DataError
 from mechsim.model import compile_network
 from mechsim.petab._observables import observable_functions
@@ -119,6 +120,8 @@ def petab_functions(
     ``t_steady`` (model time units) the pre-equilibration horizon, ``adjoint`` as
     :func:`mechsim.solver.integrate` (``diffrax.RecursiveCheckpointAdjoint()`` for
     reverse-mode gradients; default forward mode)."""
+    check_tolerances(rtol, atol, where="PEtab objective")
+    check_count(max_steps, arg="max_steps", where="PEtab objective")
     tables = problem if isinstance(problem, PetabTables) else load_tables(problem)
     obs = observable_functions(tables)
     cm = compile_network(obs.network)

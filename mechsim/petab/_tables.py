@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import petab.v1 as petab
 
+from mechsim._validate import load_yaml
 from mechsim.errors import DataError, UnsupportedSBMLError
 from mechsim.sbml import SbmlImport, import_sbml
 
@@ -87,8 +88,12 @@ def load_tables(yaml_path: str | os.PathLike[str]) -> PetabTables:
         DataError: for unknown ids in the condition, measurement or parameter tables.
         UnsupportedSBMLError: if the model uses events (not yet supported with PEtab).
     """
-    problem = petab.Problem.from_yaml(str(yaml_path))
     model_path = _model_path(yaml_path)
+    try:
+        problem = petab.Problem.from_yaml(str(yaml_path))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{yaml_path}: cannot read the PEtab problem ({one_line(exc)}) — check the "
+                        "tables it names") from None
     imported = import_sbml(model_path)
     if imported.network.events:
         raise UnsupportedSBMLError(
@@ -128,14 +133,26 @@ def load_tables(yaml_path: str | os.PathLike[str]) -> PetabTables:
 
 
 def _model_path(yaml_path: str | os.PathLike[str]) -> str:
-    import yaml
+    """The SBML file of a PEtab v1 problem YAML; errors quote the file and line."""
+    doc = load_yaml(yaml_path, "PEtab problem YAML", arg="PROBLEM")
+    problems = doc.data.get("problems")
+    if not isinstance(problems, list) or not problems or not isinstance(problems[0], dict):
+        raise DataError(f"{doc.where('problems')}: a PEtab v1 problem YAML needs 'problems', a list with one "
+                        "entry naming sbml_files and the tables — see the PEtab v1 format")
+    files = problems[0].get("sbml_files")
+    if not isinstance(files, list) or len(files) != 1:
+        raise DataError(f"{doc.where('problems', 0, 'sbml_files')}: expected one SBML file in sbml_files, "
+                        f"got {files!r} — list exactly one")
+    path = os.path.join(os.path.dirname(os.path.abspath(yaml_path)), str(files[0]))
+    if not os.path.isfile(path):
+        raise DataError(f"{doc.where('problems', 0, 'sbml_files', 0)}: SBML file {files[0]!r} does not exist "
+                        f"(looked for {path}) — give a path relative to the YAML file")
+    return path
 
-    with open(yaml_path) as handle:
-        doc = yaml.safe_load(handle)
-    files = doc["problems"][0]["sbml_files"]
-    if len(files) != 1:
-        raise DataError(f"{str(yaml_path)!r}: expected one SBML file, got {files}")
-    return os.path.join(os.path.dirname(os.path.abspath(yaml_path)), files[0])
+
+def one_line(exc: object) -> str:
+    """An exception's message on one line."""
+    return " ".join(str(exc).split())
 
 
 def _conditions(tables: PetabTables, cond_df: pd.DataFrame) -> None:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mechsim._io import atomic_write_text
+from mechsim.report._assumed import assumed_section
 from mechsim.report._markdown import md_table as _md_table
 from mechsim.report._params import parameter_table
 from mechsim.report._survival import (
@@ -54,15 +55,18 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
 
     The report holds the pathway diagrams, plasma and tumour curves per scenario, the
     trofosfamide regimens' cross-link and survival curves (run on the coupled
-    ``trofosfamide-apoptosis`` model), the aldoxorubicin-vs-doxorubicin comparison, the
+    ``trofosfamide-apoptosis`` model), the aldoxorubicin-vs-doxorubicin comparison and
+    the assumed parameters that move its headline outputs by more than 20 %
+    (``assumed_parameters_that_matter.csv``, see :mod:`mechsim.report._assumed`), the
     surviving fraction of every regimen, and the parameter tables with provenance;
     figures as PNG and SVG, tables as CSV. Returns the path of ``index.html``.
     """
+    from mechsim._validate import check_output_path
     from mechsim.scenarios import get_model, list_scenarios
-    from mechsim.scenarios._run import run_scenario, write_scenario
+    from mechsim.scenarios._run import run_scenario, shared_n_times, write_scenario
 
     console = console or Console()
-    out_dir = Path(out_dir)
+    out_dir = check_output_path(out_dir, arg="out_dir", kind="folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     md: list[str] = ["# mechsim demo report", ""]
     t0 = time.perf_counter()
@@ -78,7 +82,8 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
         outputs = {}
         for sc in scenarios:
             progress.update(task, description=f"scenario {sc.name}")
-            out = run_scenario(sc)
+            # output times padded to the model's largest grid: its scenarios share one compile
+            out = run_scenario(sc, n_times=shared_n_times(sc.model))
             files = write_scenario(out, out_dir / "scenarios" / sc.name)
             out.figures.extend(f.stem for f in files if f.suffix == ".png")
             outputs[sc.name] = out
@@ -99,6 +104,8 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
                    "Tumour doxorubicin exposure (AUC over all tumour compartments), peak free "
                    "doxorubicin in heart, and the surviving tumour-cell fraction at the end of "
                    "each scenario ([comparison.csv](comparison.csv)).", "", _md_table(cmp), ""]
+            progress.update(task, description="assumed parameters that matter")
+            md += assumed_section(out_dir)
         sf = survival_table({**outputs, **coupled})
         if not sf.empty:
             atomic_write_text(out_dir / "survival.csv", sf.to_csv(index=False, float_format="%.6g"))

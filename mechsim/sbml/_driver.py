@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 
-from mechsim.errors import MechsimError
+from mechsim.errors import SolverError
 from mechsim.model import compile_network
 from mechsim.network import Observable
 from mechsim.sbml._hostfns import HostFunctions, host_functions
@@ -64,7 +64,7 @@ def simulate_sbml(
         time_tol: events are located to within ``time_tol * max(1, |t|)``.
 
     Raises:
-        MechsimError: if the solver fails (the status message says why).
+        SolverError: if the solver fails (the status message says why; a MechsimError).
     """
     obs = [Observable(f"out_{i}", model.output_formula(sid, how))
            for i, (sid, how) in enumerate(variables)]
@@ -112,7 +112,8 @@ class _Runner:
         )
         status = int(sol.status)
         if status != 0:
-            raise MechsimError(f"solver failed after t={t0}: {status_message(status)}")
+            raise SolverError(f"solver failed after t={t0}: {status_message(status)} — try other "
+                              "tolerances or check the model")
         return np.asarray(sol.ys, dtype=float)
 
     def triggers(self, t, y: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -180,7 +181,8 @@ class _Events:
         while pending:
             count += 1
             if count > _MAX_FIRINGS:
-                raise MechsimError(f"more than {_MAX_FIRINGS} events fired at t={t}: a loop")
+                raise SolverError(f"more than {_MAX_FIRINGS} events fired at t={t}: a loop — check the "
+                                  "model's event triggers")
             prio = self.host.priorities(np.float64(t), y[: self.solver.n], p).reshape(-1)
             k = max(pending, key=lambda e: (prio[e], -e))
             stored = pending.pop(k)

@@ -29,10 +29,20 @@ class SbmlInfo:
     units: list[str] = field(default_factory=list)
     supported: bool = True
     reason: str = ""
+    parsed: bool = True
 
     def to_dict(self) -> dict:
         """Plain-data form (JSON)."""
         return dict(self.__dict__)
+
+
+def _first_error(doc: libsbml.SBMLDocument) -> str:
+    """``"line N: message"`` of the document's first error or fatal error ("" if none)."""
+    for i in range(doc.getNumErrors()):
+        e = doc.getError(i)
+        if e.getSeverity() >= libsbml.LIBSBML_SEV_ERROR:
+            return f"line {e.getLine()}: {' '.join(e.getMessage().split())}"
+    return ""
 
 
 def _f(node: libsbml.ASTNode | None) -> str:
@@ -53,7 +63,7 @@ def sbml_info(path: str | os.PathLike[str]) -> SbmlInfo:
     m = doc.getModel()
     if m is None:
         return SbmlInfo("", doc.getLevel(), doc.getVersion(), supported=False,
-                        reason="the document has no model (or does not parse)")
+                        reason=_first_error(doc) or "the document has no model", parsed=False)
     info = SbmlInfo(m.getId(), doc.getLevel(), doc.getVersion())
     for c in m.getListOfCompartments():
         size = c.getSize() if c.isSetSize() else "unset"

@@ -24,6 +24,8 @@ def test_grid_run_resume_and_summarize(tmp_path, network_file, jax_cache):
     res = runner.invoke(app, ["run", *args, "--resume"])
     assert res.exit_code == 0, res.output
     assert "computed 0 chunks, skipped 5" in " ".join(res.output.split())
+    assert "solve -" not in res.output  # compile time before the chunk loop is not subtracted twice
+    assert "--resume" in " ".join(res.output.split())  # said up front, for a run killed without warning
     res = runner.invoke(app, args)  # existing store without --resume: refused, exit 2
     assert res.exit_code == 2 and "already exists" in " ".join(res.output.split())
     out = tmp_path / "summary"

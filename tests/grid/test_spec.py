@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import yaml
 
-from mechsim.errors import MechsimError, NetworkError
+from mechsim.errors import MechsimError
 from mechsim.grid import GridSpec, LatinHypercube, VirtualPopulation, load_grid_spec
 from mechsim.grid._points import GridInputs, resolve_model
 from tests.grid.networks import pk_ph, small_spec
@@ -58,10 +58,11 @@ def test_virtual_population_has_stated_median_and_cv():
 @pytest.mark.parametrize(
     ("patch", "error", "match"),
     [
-        ({"bogus": 1}, MechsimError, "unknown keys"),
+        ({"bogus": 1}, MechsimError, "unknown key 'bogus'"),
         ({"samples": {"method": "sobol", "n": 2}}, MechsimError, "lhs' or 'population"),
         ({"ph": {"compartment": "c", "values": [15.2]}}, MechsimError, r"pH must be in \[0, 14\], got 15.2"),
-        ({"dose": {"start": 0, "stop": 1, "num": 3}}, MechsimError, "0 < start <= stop"),
+        ({"dose": {"start": 0, "stop": 1, "num": 3}}, MechsimError, r"dose.start must be > 0, got 0"),
+        ({"dose": {"start": 2, "stop": 1, "num": 3}}, MechsimError, "0 < start <= stop"),
     ],
 )
 def test_invalid_configs_name_the_problem(patch, error, match):
@@ -73,7 +74,7 @@ def test_invalid_configs_name_the_problem(patch, error, match):
 def test_unknown_parameter_and_wrong_dose_species():
     cm = resolve_model(pk_ph())
     d = small_spec().to_dict()
-    with pytest.raises(NetworkError):
+    with pytest.raises(MechsimError, match="grid config scan: unknown parameter 'k_elim'"):
         GridInputs.build(GridSpec.from_dict({**d, "scan": {"k_elim": [1.0]}}), cm)
     with pytest.raises(MechsimError, match="not dosed in regimen"):
         GridInputs.build(GridSpec.from_dict({**d, "dose": {"start": 1, "stop": 2, "num": 2, "species": "B"}}), cm)

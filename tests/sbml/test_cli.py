@@ -26,7 +26,7 @@ def test_export_command_writes_consistent_sbml(tmp_path: Path) -> None:
 
 def test_export_command_reports_a_missing_file(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["export", str(tmp_path / "nope.yaml"), "--out", "x.xml"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a usage error (issue #20)
     assert "does not exist" in " ".join(res.output.split())
 
 
@@ -54,7 +54,7 @@ def test_export_command_takes_a_scenario_name_with_its_dosing(tmp_path: Path) ->
 
 def test_export_command_suggests_close_names(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["export", "aldoxorubicin-35", "--out", str(tmp_path / "x.xml")])
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a usage error (issue #20)
     text = " ".join(res.output.split())
     assert "'aldoxorubicin-35' is not a network file, a model or a scenario" in text
     assert "did you mean" in text and "aldoxorubicin-350" in text
