@@ -8,10 +8,13 @@ __all__ = ["md_table"]
 
 
 def md_table(df: pd.DataFrame) -> str:
-    """``df`` as a Markdown table; floats with 4 significant digits, ``|`` escaped."""
+    """``df`` as a Markdown table; floats with 4 significant digits, ``|`` escaped.
+
+    A missing value (NaN: a quantity the row's model does not have) is an em dash, not ``nan``.
+    """
     def fmt(v):
         if isinstance(v, float):
-            return f"{v:.4g}"
+            return "—" if v != v else f"{v:.4g}"
         return str(v).replace("|", "/")
 
     head = "| " + " | ".join(df.columns) + " |"
