@@ -86,12 +86,19 @@ def simulate(
         Times (h), states, the parameter vector used and the solver status (0 = success;
         a failed trajectory is flagged, not raised).
 
+    Raises
+    ------
+    MechsimError
+        For a network with events, which this path does not apply (issue #21): use
+        :func:`mechsim.sbml.simulate_sbml`, which handles them.
+
     Notes
     -----
     ``simulate`` is pure: it can be called under ``jax.jit`` and ``jax.vmap``, and a
     second call with new parameter values (same shapes) reuses the compiled code.
     """
     cm = model if isinstance(model, CompiledModel) else compile_network(model)
+    refuse_events(cm.network, "simulate")
     if times is None:
         raise MechsimError("simulate: give output times in h, e.g. times=jnp.linspace(0, 24, 97)")
     ts = jnp.asarray(times, dtype=jnp.float64)
@@ -115,6 +122,19 @@ def simulate(
         )
     dense = linear_solver == "dense" or cm.sparsity is None
     return _run(cm, plan, p, ts, y0, solver or Rodas5P(), rtol_a, atol_a, max_steps, t0_a, dense)
+
+
+def refuse_events(network: Network, where: str) -> None:
+    """Raise for a network with events: the Rosenbrock paths of ``simulate``, grids and fits
+    do not apply them (issue #21), and ignoring them would be a silent wrong answer."""
+    if network.events:
+        names = ", ".join(repr(e.name) for e in network.events[:3])
+        raise MechsimError(
+            f"{where}: network {network.name!r} has events ({names}); this solver path does not "
+            "apply them yet and would return a wrong answer — run it with "
+            "mechsim.sbml.simulate_sbml or 'mechsim sbml simulate' (events with SBML semantics), "
+            "or express the intervention as doses (Regimen)"
+        )
 
 
 def parameter_vector(cm: CompiledModel, params) -> jnp.ndarray:

@@ -19,7 +19,7 @@ from mechsim.fit._objective import GradientMode
 from mechsim.fit._problem import Problem
 from mechsim.model import compile_network
 from mechsim.network import Network, Parameter
-from mechsim.simulate import simulate
+from mechsim.simulate import refuse_events, simulate
 
 __all__ = ["Condition", "network_problem"]
 
@@ -105,6 +105,7 @@ def network_problem(
     gradient:
         ``"fwd"`` (forward sensitivities) or ``"bwd"`` (reverse mode through the solver).
     """
+    refuse_events(network, "network_problem")
     cm = compile_network(network)
     df = _read(data)
     conditions = dict(conditions or {"default": Condition()})

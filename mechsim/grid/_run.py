@@ -24,6 +24,7 @@ from mechsim.grid._spec import GridSpec, load_grid_spec
 from mechsim.grid._store import GridStore
 from mechsim.model import CompiledModel
 from mechsim.network import Network
+from mechsim.simulate import refuse_events
 from mechsim.solver import Rodas5P
 
 __all__ = ["GridWarning", "dose_response", "prepare_store"]
@@ -172,6 +173,8 @@ def dose_response(
         never dropped). Attributes: the store metadata plus ``chunks_computed``,
         ``chunks_skipped``, ``n_failed``, ``compile_s`` and ``solve_s`` for this call.
     """
+    if isinstance(model, Network | CompiledModel):  # before the grid: no work on a wrong model
+        refuse_events(model if isinstance(model, Network) else model.network, "dose_response")
     check_tolerances(rtol, atol, where="dose_response")
     check_count(chunk_size, arg="chunk_size", where="dose_response")
     check_count(max_steps, arg="max_steps", where="dose_response")
@@ -181,6 +184,7 @@ def dose_response(
     if resume and out is None:
         raise InputError("dose_response: resume=True needs out= (the store to continue) — pass out=")
     cm = resolve_model(spec.model if model is None else model)
+    refuse_events(cm.network, "dose_response")  # a model named in the grid config
     solver = solver if solver is not None else Rodas5P()
     inputs = GridInputs.build(spec, cm)
     if isinstance(devices, int):
