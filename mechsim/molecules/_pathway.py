@@ -15,7 +15,7 @@ import networkx as nx
 from mechsim.molecules._library import Library, resolve
 
 #: The two drug routes drawn by default in :func:`~mechsim.molecules.draw_pathway`:
-#: trofosfamide -> ... -> guanine cross-links, and aldoxorubicin -> Cys34 conjugate ->
+#: trofosfamide -> ... -> guanine cross-links (all three mustards), and aldoxorubicin -> Cys34 conjugate ->
 #: doxorubicin -> doxorubicinol.
 MAIN_PATHWAY_IDS: tuple[str, ...] = (
     "trofosfamide",
@@ -34,10 +34,13 @@ MAIN_PATHWAY_IDS: tuple[str, ...] = (
     "isophosphoramide-mustard",
     "phosphoramide-mustard",
     "acrolein",
+    "trofosfamide-mustard-aziridinium",
     "isophosphoramide-mustard-aziridinium",
     "phosphoramide-mustard-aziridinium",
+    "trofosfamide-mustard-guanine-n7",
     "isophosphoramide-mustard-guanine-n7",
     "phosphoramide-mustard-guanine-n7",
+    "trofosfamide-mustard-guanine-crosslink",
     "isophosphoramide-mustard-guanine-crosslink",
     "phosphoramide-mustard-guanine-crosslink",
     "aldoxorubicin",
