@@ -240,7 +240,8 @@ NOTES = """
   fractions of IFO, 2-/3-DCE-IFO and unchanged CP are no longer fitted (their clearance shares
   are derived from the urinary numbers, see the parameters) but held out.
 * New structure: the 4-OH metabolites distribute into a tissue pool (partition `Kp_4OH`,
-  fitted), because 4-OH-CP is the membrane-permeant transport form; before, they were confined
+  fitted), assuming they cross membranes as 4-OH-CP is usually described to (the transport
+  form; not in kinetics.md); before, they were confined
   to the 15 L central volume and the 4-OH-TRO peak overshot (23.5 uM).
 * `CL0_IFO` is fitted (label t1/2 5.5-7 h and the Preiss IFO peak); Kerbusch 2001's 3.03 L/h
   is a held-out check (table above): it comes from a 72-h infusion population, and with it

@@ -88,9 +88,6 @@ def _parameters() -> list:
             "tumour's cell_density_tumor assumes)"), (2e11, 2e12)),
         param("GSH_cells0", 5000.0, "uM", assumed("intracellular GSH ~5 mM, as GSH_tumor0"),
               (500.0, 15000.0)),
-        param("IPM_medium0", 24.0, "uM", assumed(
-            "IPM added to the medium; the scenario's value is set so that the intracellular "
-            "AUC equals Hong's 0.771 uM*h (see benchmarks/calibrate_hong2019.py)"), (0.1, 1000.0)),
     ]
 
 

@@ -89,9 +89,9 @@ def pk_fragment() -> Fragment:
 def hydroxy_distribution_fragment() -> Fragment:
     """Flow-limited exchange of the 4-OH metabolites with a tissue pool (``peripheral``).
 
-    4-OH-CP is the transport form that crosses cell membranes (kinetics.md §1: it is
-    what reaches cells), so the 4-OH metabolites are not confined to plasma. Their tissue
-    pool exchanges at ``Q_peripheral`` with partition ``Kp_4OH`` (fitted to the Preiss
+    Assumed structure: the 4-OH metabolites are taken to cross cell membranes (4-OH-CP is
+    usually described as the transport form that carries activation into cells; that is
+    not in kinetics.md), so they are not confined to plasma. Their tissue pool exchanges at ``Q_peripheral`` with partition ``Kp_4OH`` (fitted to the Preiss
     2004 4-OH-TRO peak) and is taken as chemically inert while there (assumed: the
     ring-closed carbinolamine returns to plasma before it opens and eliminates; no
     tissue ring-opening or ALDH rate is available).

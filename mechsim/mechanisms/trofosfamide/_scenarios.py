@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mechsim.dosing import Dose, Patient, Regimen
+from mechsim.mechanisms.trofosfamide._hong2019 import hong_times
 from mechsim.scenarios import Scenario
 
 __all__ = ["MODELS", "MW_TROFOSFAMIDE", "SCENARIOS", "oral_dose"]
@@ -98,7 +99,7 @@ SCENARIOS = (
     Scenario(
         "ipm-hong2019-hct116", "HCT116 cells in medium with IPM at the 10 %-survival exposure, 72 h",
         "ipm-hct116", _hong,
-        np.unique(np.concatenate([np.arange(0.0, 6.0, 0.05), np.arange(6.0, 72.0 + 1e-9, 0.5)])),
+        hong_times(),
         Patient(), (), (), "Hong, Wilson & Hicks 2019, Neoplasia 21:159 (kinetics.md section 2)", rtol=1e-7, atol=1e-15,
     ),
 )
