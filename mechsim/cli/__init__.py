@@ -76,6 +76,7 @@ _GROUPS = (
     ("grid", "grid"),
     ("bench", "bench"),
     ("trials", "trials"),
+    ("trial", "trial"),
 )
 #: Modules that add top-level commands to ``app`` via ``register(app)``.
 _COMMANDS = ("run", "fit", "sensitivity")

@@ -21,6 +21,7 @@ from mechsim.report._survival import (
     survival_table,
     trofosfamide_section,
 )
+from mechsim.report._trials import trials_section
 
 __all__ = ["comparison_table", "write_demo"]
 
@@ -56,7 +57,9 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
     The report holds the pathway diagrams, plasma and tumour curves per scenario, the
     trofosfamide regimens' cross-link and survival curves (run on the coupled
     ``trofosfamide-apoptosis`` model), the aldoxorubicin-vs-doxorubicin comparison and
-    the assumed parameters that move its headline outputs by more than 20 %
+    the virtual trials of the seeds' arms (:mod:`mechsim.report._trials`: forest plot,
+    waterfall and Kaplan-Meier per drug, the tumour-level parameters), the assumed
+    parameters that move its headline outputs by more than 20 %
     (``assumed_parameters_that_matter.csv``, see :mod:`mechsim.report._assumed`), the
     surviving fraction of every regimen, and the parameter tables with provenance;
     figures as PNG and SVG, tables as CSV. Returns the path of ``index.html``.
@@ -76,7 +79,7 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(), console=console, transient=False,
     ) as progress:
-        task = progress.add_task("molecules", total=len(scenarios) + n_coupled + 2)
+        task = progress.add_task("molecules", total=len(scenarios) + n_coupled + 3)
         md += _molecule_section(out_dir)
         progress.advance(task)
         outputs = {}
@@ -114,6 +117,8 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
                    "doxorubicin its topoisomerase II DSBs, trofosfamide its interstrand cross-links "
                    "as DSB-equivalents. Peak lesions per cell and the surviving fraction at the end "
                    "of each regimen ([survival.csv](survival.csv)).", "", _md_table(sf), ""]
+        md += trials_section(out_dir, status=lambda m: progress.update(task, description=m))
+        progress.advance(task)
         md += ["## Parameters and their provenance", ""]
         tables: dict[str, pd.DataFrame] = {}
         models = sorted({sc.model for sc in scenarios}) + sorted({o.scenario.model for o in coupled.values()})

@@ -11,6 +11,12 @@ regimen details the seed leaves out carry a citation or the stated assumption.
 
 A user's own arm is a YAML file in the same format, read with :func:`load_arm`.
 
+Virtual trials (items 2, 3, 5): :func:`simulate_arm` draws virtual patients
+(:func:`draw_cohort`), runs the mechanism in each (:func:`exposure_signal`), turns the
+tumour-cell apoptosis signal into fractional kill and growth (:class:`TumourParams`,
+calibrated in :data:`CALIBRATED`) and reads the trial's endpoints out;
+:func:`validate_arms` compares every simulable arm with its report.
+
 Clinical readouts as trials define them (item 4): :func:`recist` (RECIST 1.1 on the sum of
 longest diameters), :func:`progression_free_survival`, :func:`duration_of_response`,
 :func:`kaplan_meier`, :func:`response_rates`, the agreement rules :func:`rate_agreement` and
@@ -33,7 +39,9 @@ from mechsim.trials._arms import (
     Regimen,
     Role,
 )
+from mechsim.trials._calibrated import CALIBRATED
 from mechsim.trials._endpoints import ArmReadout, read_out_arm
+from mechsim.trials._exposure import SignalPlan, exposure_signal, signal_plan
 from mechsim.trials._intervals import (
     Agreement,
     Rate,
@@ -44,21 +52,63 @@ from mechsim.trials._intervals import (
 )
 from mechsim.trials._km import Estimate, KaplanMeier, KaplanMeierOptions, kaplan_meier
 from mechsim.trials._load import arm_to_dict, data_dir, load_arm
+from mechsim.trials._patients import VirtualCohort, draw_cohort
 from mechsim.trials._recist import RecistOptions, RecistResult, Response, recist
+from mechsim.trials._simulate import ArmSimulation, TrialOptions, simulate_arm
 from mechsim.trials._survival import (
     DAYS_PER_MONTH,
     TimeToEvent,
     duration_of_response,
     progression_free_survival,
 )
+from mechsim.trials._tumour import TumourParams
+from mechsim.trials._validation import ArmValidation, validate_arms
 
 __all__ = [
-    "DAYS_PER_MONTH", "ENDPOINTS", "Agreement", "Arm", "ArmReadout", "Assessment", "DoseStep",
-    "Endpoint", "Estimate", "KaplanMeier", "KaplanMeierOptions", "Population", "Rate",
-    "RecistOptions", "RecistResult", "Regimen", "Response", "Role", "TimeToEvent", "arm_to_dict",
-    "binomial_interval", "duration_of_response", "get_arm", "kaplan_meier", "list_arms", "load_arm",
-    "median_agreement", "progression_free_survival", "rate_agreement", "read_out_arm", "recist",
+    "CALIBRATED",
+    "DAYS_PER_MONTH",
+    "ENDPOINTS",
+    "Agreement",
+    "Arm",
+    "ArmReadout",
+    "ArmSimulation",
+    "ArmValidation",
+    "Assessment",
+    "DoseStep",
+    "Endpoint",
+    "Estimate",
+    "KaplanMeier",
+    "KaplanMeierOptions",
+    "Population",
+    "Rate",
+    "RecistOptions",
+    "RecistResult",
+    "Regimen",
+    "Response",
+    "Role",
+    "SignalPlan",
+    "TimeToEvent",
+    "TrialOptions",
+    "TumourParams",
+    "VirtualCohort",
+    "arm_to_dict",
+    "binomial_interval",
+    "draw_cohort",
+    "duration_of_response",
+    "exposure_signal",
+    "get_arm",
+    "kaplan_meier",
+    "list_arms",
+    "load_arm",
+    "median_agreement",
+    "progression_free_survival",
+    "rate_agreement",
+    "read_out_arm",
+    "recist",
     "response_rates",
+    "signal_plan",
+    "simulate_arm",
+    "validate_arms",
 ]
 
 

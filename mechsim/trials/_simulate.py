@@ -1,0 +1,198 @@
+"""Virtual trials: one arm's virtual patients from mechanism to RECIST, PFS and rates.
+
+Data flow: :class:`~mechsim.trials.Arm` -> :func:`~mechsim.trials._exposure.signal_plan` ->
+:func:`~mechsim.trials._patients.draw_cohort` -> :func:`~mechsim.trials._exposure.exposure_signal`
+(the mechanism per patient) -> :func:`~mechsim.trials._tumour.simulate_tumours` (kill and
+growth) -> :func:`~mechsim.trials.read_out_arm` (RECIST 1.1, PFS, Kaplan-Meier).
+
+What is not simulated: deaths (PFS events are progressions only; patients are censored at
+the end of follow-up), new lesions, dropouts, dose reductions, and overall survival (no
+published link from tumour dynamics to survival is used).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from mechsim.errors import InputError
+from mechsim.trials._arms import Arm
+from mechsim.trials._endpoints import ArmReadout, read_out_arm
+from mechsim.trials._exposure import DT_H, SignalPlan, exposure_signal, signal_plan
+from mechsim.trials._patients import VirtualCohort, draw_cohort
+from mechsim.trials._recist import RecistOptions, Response
+from mechsim.trials._survival import DAYS_PER_MONTH
+from mechsim.trials._tumour import TumourInputs, TumourParams, histology_key, simulate_tumours
+
+__all__ = ["ArmSimulation", "TrialOptions", "arm_size", "prepare_arm", "simulate_arm"]
+
+#: Virtual patients per arm where the trial does not report its size (*assumed*).
+DEFAULT_N = 50
+
+
+@dataclass(frozen=True)
+class TrialOptions:
+    """How a virtual trial is run.
+
+    Attributes:
+        followup_months: end of follow-up (months); PFS is censored there (*assumed* 24:
+            long enough to reach every reported median).
+        assessment_weeks: tumour assessment interval where the arm does not give one
+            (*assumed* 6 weeks, the aldoxorubicin phase IIb schedule).
+        recist: RECIST 1.1 thresholds.
+    """
+
+    followup_months: float = 24.0
+    assessment_weeks: float = 6.0
+    recist: RecistOptions = field(default_factory=RecistOptions)
+
+
+def arm_size(arm: Arm) -> tuple[int, bool]:
+    """``(n, reported)``: the arm's size, or :data:`DEFAULT_N` when it is not reported."""
+    n = arm.population.n
+    return (int(n), True) if n else (DEFAULT_N, False)
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedArm:
+    """An arm's patients after the mechanism: everything the tumour layer needs."""
+
+    arm: Arm
+    plan: SignalPlan
+    cohort: VirtualCohort
+    inputs: TumourInputs
+    times_days: np.ndarray
+    status: np.ndarray
+    peak_ratio: np.ndarray
+
+
+def _assessment_days(arm: Arm, options: TrialOptions) -> np.ndarray:
+    weeks = (arm.assessment.interval_weeks if arm.assessment and arm.assessment.interval_weeks
+             else options.assessment_weeks)
+    end = options.followup_months * DAYS_PER_MONTH
+    return np.arange(0.0, end + 1e-9, 7.0 * weeks)
+
+
+def prepare_arm(
+    arm: Arm,
+    n_patients: int,
+    seed: int,
+    *,
+    options: TrialOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PreparedArm:
+    """Draw ``n_patients`` and run the mechanism for each (the expensive part)."""
+    opt = options or TrialOptions()
+    if isinstance(n_patients, bool) or not isinstance(n_patients, int | np.integer) or n_patients < 1:
+        raise InputError(f"patients must be a whole number >= 1, got {n_patients!r} — e.g. --patients 100")
+    if not (math.isfinite(opt.followup_months) and opt.followup_months > 0):
+        raise InputError(f"followup_months must be > 0, got {opt.followup_months!r}")
+    plan = signal_plan(arm)
+    rng = np.random.default_rng(seed)
+    cohort = draw_cohort(arm.drug, int(n_patients), rng, flat_dose=plan.flat_dose)
+    values, status = exposure_signal(plan, cohort, progress=progress)
+    ratio = values[:, :, 0]
+    days = _assessment_days(arm, opt)
+    steps = round(days[-1] * 24.0 / DT_H) + 1
+    baseline = ratio[:, 0]
+    ext = plan.extend(np.where(np.isfinite(ratio), ratio, baseline[:, None]), steps, baseline)
+    pre = 1.0 if arm.population.pretreated else 0.0
+    nhl = 1.0 if histology_key(arm.population.histology) == "nhl" else 0.0
+    inputs = TumourInputs(
+        log_signal=np.log(np.maximum(ext, 1e-12)), eta_threshold=cohort.eta_threshold,
+        eta_growth=cohort.eta_growth, pretreated=np.full(cohort.n, pre), nhl=np.full(cohort.n, nhl),
+        sld0_mm=cohort.sld0_mm, assess_steps=np.round(days * 24.0 / DT_H).astype(np.int64))
+    return PreparedArm(arm, plan, cohort, inputs, days, status, np.nanmax(ratio, axis=1))
+
+
+@dataclass(frozen=True, eq=False)
+class ArmSimulation:
+    """One simulated arm.
+
+    Attributes:
+        arm: the arm.
+        seed: the seed that reproduces it.
+        patients: one row per patient (see :meth:`patients_table`).
+        times_days: assessment days, baseline first.
+        sld_mm: sum of longest diameters ``(n, n_assess)`` (mm).
+        readout: RECIST responses, rates, PFS with Kaplan-Meier.
+        params: the tumour parameters used.
+        n_reported: whether the arm's size is the reported one.
+    """
+
+    arm: Arm
+    seed: int
+    patients: pd.DataFrame
+    times_days: np.ndarray
+    sld_mm: np.ndarray
+    readout: ArmReadout
+    params: TumourParams
+    n_reported: bool = True
+
+    def summary(self) -> dict:
+        """``summary.json`` content: the arm, its size and seed, and every endpoint with its
+        95 % interval (``<key>_interval``); rates as fractions, medians in months."""
+        out: dict = {"arm": self.arm.id, "drug": self.arm.drug, "role": str(self.arm.role),
+                     "n_patients": len(self.patients), "seed": int(self.seed),
+                     "n_patients_reported": self.n_reported}
+        out.update(self.readout.summary())
+        out["os_median_months"] = None
+        out["os_note"] = "not simulated: no published tumour-dynamics-to-survival link is used"
+        return out
+
+
+def finish_arm(prep: PreparedArm, params: TumourParams, seed: int, *,
+               options: TrialOptions | None = None, n_reported: bool = True) -> ArmSimulation:
+    """The tumour layer and the clinical readouts on prepared patients."""
+    opt = options or TrialOptions()
+    ok = prep.status == 0
+    if not ok.any():
+        raise InputError(f"arm {prep.arm.id!r}: the mechanism failed for every patient "
+                         f"(solver status {sorted(set(prep.status.tolist()))})")
+    sld = simulate_tumours(params, prep.inputs)
+    readout = read_out_arm(sld[ok], prep.times_days,
+                           followup_days=opt.followup_months * DAYS_PER_MONTH,
+                           recist_options=opt.recist)
+    table = prep.cohort.table()
+    key = histology_key(prep.arm.population.histology)
+    pre = bool(prep.arm.population.pretreated)
+    table["threshold"] = (params.threshold[key] * (params.resistance_pretreated if pre else 1.0)
+                          * np.exp(params.sigma_patient * prep.cohort.eta_threshold))
+    table["growth_per_day"] = params.growth_per_day[key] * np.exp(params.growth_sigma * prep.cohort.eta_growth)
+    table["peak_bh3_ratio"] = prep.peak_ratio
+    table["solver_status"] = prep.status
+    for col in ("best_pct_change", "best_response", "pfs_months", "pfs_event"):
+        table[col] = np.nan if col != "best_response" else "NE"
+    r = readout.recist
+    best_change = np.nanmin(np.where(np.isfinite(sld[ok][:, 1:]),
+                                     100.0 * (sld[ok][:, 1:] / sld[ok][:, :1] - 1.0), np.inf), axis=1)
+    table.loc[ok, "best_pct_change"] = np.where(np.isfinite(best_change), best_change, np.nan)
+    table.loc[ok, "best_response"] = [Response(int(b)).name for b in r.best]
+    table.loc[ok, "pfs_months"] = readout.pfs.time_months
+    table.loc[ok, "pfs_event"] = readout.pfs.event.astype(int)
+    return ArmSimulation(prep.arm, seed, table, prep.times_days, sld, readout, params, n_reported)
+
+
+def simulate_arm(
+    arm: Arm,
+    n_patients: int | None = None,
+    seed: int = 0,
+    *,
+    params: TumourParams | None = None,
+    options: TrialOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ArmSimulation:
+    """Simulate ``arm`` with ``n_patients`` virtual patients (default: the trial's size).
+
+    Reproducible: the same ``seed`` gives the same patients and the same results.
+    ``params`` default to the calibrated :data:`~mechsim.trials.CALIBRATED`.
+    """
+    from mechsim.trials._calibrated import CALIBRATED
+
+    n, reported = (n_patients, True) if n_patients is not None else arm_size(arm)
+    prep = prepare_arm(arm, n, seed, options=options, progress=progress)
+    return finish_arm(prep, params or CALIBRATED, seed, options=options, n_reported=reported)

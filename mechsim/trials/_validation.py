@@ -1,0 +1,141 @@
+"""``mechsim trial validate``: every simulable arm at its trial size, R times, against the seeds.
+
+For each simulable arm, ``replicates`` virtual trials of the arm's reported size (or
+:data:`~mechsim.trials._simulate.DEFAULT_N` where the size is not reported) are drawn with
+seeds ``seed + 1000 * arm index + replicate``; the mechanism runs once for all of them as one
+batch. Per reported endpoint (whole arm, not subgroups): the simulated value is the median
+over replicates, its interval the 2.5-97.5 % range over replicates (the spread of trials of
+that size), and the agreement rule of issue #18: a rate agrees when the simulated value lies
+in the reported 95 % binomial interval widened by 0.05, a median when it is within a factor
+1.5. OS is reported as not simulated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from mechsim.trials._arms import Arm, Role
+from mechsim.trials._intervals import median_agreement, rate_agreement
+from mechsim.trials._simulate import TrialOptions, arm_size, finish_arm, prepare_arm
+from mechsim.trials._tumour import TumourParams
+
+__all__ = ["VALIDATION_ENDPOINTS", "ArmValidation", "validate_arms"]
+
+#: Endpoint names compared (issue #18 item 6).
+VALIDATION_ENDPOINTS = ("orr", "dcr", "cr", "pr", "sd", "pfs_median_months", "pfs_6mo",
+                        "os_median_months")
+
+
+@dataclass(frozen=True)
+class ArmValidation:
+    """One arm's comparison (the JSON record of ``trial validate``)."""
+
+    id: str
+    role: str
+    drug: str
+    n_patients: int
+    n_reported: bool
+    replicates: int
+    endpoints: tuple[dict, ...]
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "role": self.role, "drug": self.drug, "n_patients": self.n_patients,
+                "n_patients_reported": self.n_reported, "replicates": self.replicates,
+                "endpoints": list(self.endpoints)}
+
+
+def _compare(arm: Arm, name: str, values: np.ndarray, n: int) -> dict | None:
+    e = arm.endpoint(name)
+    if e is None or e.value is None:
+        return None
+    rec = {"name": name, "reported": float(e.value), "unit": e.unit}
+    if name == "os_median_months":
+        return rec | {"simulated": None, "interval": None, "agrees": None,
+                      "note": "not simulated: no published tumour-dynamics-to-survival link is used"}
+    vals = values[np.isfinite(values)]
+    if name == "pfs_median_months":
+        if vals.size < values.size / 2:  # median not reached in most replicates
+            sim = math.inf
+            lo, hi = (float(np.percentile(vals, 2.5)) if vals.size else math.inf), math.inf
+        else:
+            sim = float(np.median(np.where(np.isfinite(values), values, np.inf)))
+            lo, hi = (float(np.percentile(np.where(np.isfinite(values), values, np.inf), q)) for q in (2.5, 97.5))
+        ag = median_agreement(sim, float(e.value)) if math.isfinite(sim) else None
+        agrees = bool(ag.agrees) if ag is not None else False
+        return rec | {"simulated": sim if math.isfinite(sim) else None,
+                      "interval": [lo, hi if math.isfinite(hi) else None], "agrees": agrees,
+                      "reported_range": [float(e.value) / 1.5, float(e.value) * 1.5]}
+    sim = 100.0 * float(np.median(vals))
+    lo, hi = (100.0 * float(np.percentile(vals, q)) for q in (2.5, 97.5))
+    n_rep = arm.population.n or n
+    k = round(float(e.value) / 100.0 * n_rep) if e.count is None else int(e.count)
+    ag = rate_agreement(sim / 100.0, k, n_rep)
+    return rec | {"simulated": sim, "interval": [lo, hi], "agrees": bool(ag.agrees),
+                  "reported_range": [max(0.0, 100.0 * ag.low), min(100.0, 100.0 * ag.high)]}
+
+
+def validate_arms(
+    arms: Sequence[Arm],
+    params: TumourParams,
+    *,
+    replicates: int = 20,
+    seed: int = 0,
+    options: TrialOptions | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[ArmValidation]:
+    """Run every simulable arm of ``arms`` ``replicates`` times; compare with the reports."""
+    if isinstance(replicates, bool) or not isinstance(replicates, int | np.integer) or replicates < 1:
+        from mechsim.errors import InputError
+
+        raise InputError(f"replicates must be a whole number >= 1, got {replicates!r} — e.g. --replicates 20")
+    out = []
+    sim_arms = [a for a in arms if a.simulable]
+    for i, arm in enumerate(sim_arms):
+        n, reported = arm_size(arm)
+        cb = (lambda d, t, _a=arm.id: progress(_a, d, t)) if progress else None
+        prep = prepare_arm(arm, n * replicates, seed + 1000 * i, options=options, progress=cb)
+        per: dict[str, list[float]] = {k: [] for k in VALIDATION_ENDPOINTS}
+        for r in range(replicates):
+            idx = np.arange(r * n, (r + 1) * n)
+            sub = _subset(prep, idx)
+            s = finish_arm(sub, params, seed, options=options).summary()
+            for k in VALIDATION_ENDPOINTS:
+                v = s.get(k)
+                per[k].append(np.inf if v is None and k == "pfs_median_months" else
+                              (np.nan if v is None else float(v)))
+        eps = [c for k in VALIDATION_ENDPOINTS
+               if (c := _compare(arm, k, np.asarray(per[k], float), n)) is not None]
+        out.append(ArmValidation(arm.id, str(arm.role), arm.drug, n, reported, int(replicates), tuple(eps)))
+    return out
+
+
+def _subset(prep, idx):
+    from dataclasses import replace
+
+    from mechsim.trials._tumour import TumourInputs
+
+    inp = prep.inputs
+    sub_inputs = TumourInputs(inp.log_signal[idx], inp.eta_threshold[idx], inp.eta_growth[idx],
+                              inp.pretreated[idx], inp.nhl[idx], inp.sld0_mm[idx], inp.assess_steps)
+    return replace(prep, cohort=prep.cohort.subset(idx), inputs=sub_inputs,
+                   status=prep.status[idx], peak_ratio=prep.peak_ratio[idx])
+
+
+def role_counts(results: Sequence[ArmValidation]) -> dict[str, dict[str, int]]:
+    """``{role: {"agrees": agreeing endpoints, "compared": compared endpoints}}`` (OS excluded)."""
+    out: dict[str, dict[str, int]] = {}
+    for r in results:
+        for e in r.endpoints:
+            if e["agrees"] is None:
+                continue
+            c = out.setdefault(r.role, {"agrees": 0, "compared": 0})
+            c["agrees"] += int(e["agrees"])
+            c["compared"] += 1
+    return out
+
+
+_ = Role
