@@ -34,7 +34,9 @@ console = Console()
 
 #: Endpoints of the ``simulate`` table, in order: (summary key, unit of the display).
 _SIM_ENDPOINTS = (("orr", "%"), ("dcr", "%"), ("cr", "%"), ("pr", "%"), ("sd", "%"),
-                  ("pfs_median_months", "months"), ("pfs_6mo", "%"))
+                  ("pfs_median_months", "months"), ("pfs_6mo", "%"),
+                  ("neutropenia_g34", "%"), ("neutropenia_g4", "%"), ("febrile_neutropenia", "%"),
+                  ("leukopenia_g34", "%"), ("lvef_below_50", "%"), ("dlt_rate", "%"))
 
 
 @contextlib.contextmanager
@@ -127,6 +129,8 @@ def _print_simulation(sim, summary: dict, out: Path) -> None:
     table.add_column("simulated [95 % CI]", justify="right")
     table.add_column("reported", justify="right")
     for key, unit in _SIM_ENDPOINTS:
+        if key not in ("orr", "dcr", "pfs_median_months", "pfs_6mo") and summary.get(key) is None:
+            continue  # e.g. LVEF for trofosfamide: not simulated
         scale = 100.0 if unit == "%" else 1.0
         sim_text = _with_interval(summary.get(key), summary.get(f"{key}_interval"), scale)
         table.add_row(key, f"{sim_text} {unit}", escape(_reported(arm, key)))
@@ -194,23 +198,26 @@ def validate(
 
 
 def _print_validation(record: dict, counts: dict, skipped: list[str], out: Path) -> None:
-    table = Table(title="virtual trials vs reported endpoints", box=box.SIMPLE_HEAD,
-                  caption="simulated: median over replicates [2.5-97.5 %]; NR: not reached")
-    for name, justify in (("arm", "left"), ("role", "left"), ("endpoint", "left"),
-                          ("reported", "right"), ("simulated [interval]", "right"),
-                          ("agrees", "center")):
-        table.add_column(name, justify=justify, no_wrap=name in ("arm", "endpoint"))  # type: ignore[arg-type]
+    """One small table per arm (id, role, size in the title): fits 80 columns."""
     for a in record["arms"]:
+        table = Table(title=f"{escape(a['id'])} ({a['role']}, n = {a['n_patients']} x "
+                            f"{a['replicates']} replicates)", box=box.SIMPLE_HEAD,
+                      title_justify="left", pad_edge=False)
+        table.add_column("endpoint", no_wrap=True, min_width=27)
+        table.add_column("reported", justify="right", no_wrap=True)
+        table.add_column("simulated [2.5-97.5 %]", justify="right", no_wrap=True)
+        table.add_column("agrees", justify="center", no_wrap=True)
         for e in a["endpoints"]:
-            unit = e.get("unit") or ""
             if e["agrees"] is None and e["simulated"] is None:
                 simulated = "not simulated"
             else:
-                simulated = f"{_with_interval(e['simulated'], e['interval'])} {unit}"
+                simulated = _with_interval(e["simulated"], e["interval"])
             agrees = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "—"}[e["agrees"]]
-            table.add_row(escape(a["id"]), a["role"], e["name"], f"{e['reported']:g} {unit}",
-                          simulated, agrees)
-    console.print(table)
+            reported = "-" if e["reported"] is None else f"{e['reported']:g}"
+            table.add_row(e["name"], reported, simulated, agrees)
+        console.print(table)
+    console.print("rates in %, medians in months; simulated: median over replicate trials of "
+                  "the arm's size", highlight=False, soft_wrap=True)
     for role, c in counts.items():
         console.print(f"{role}: {c['agrees']}/{c['compared']} endpoints agree", highlight=False)
     if skipped:

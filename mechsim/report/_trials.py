@@ -1,14 +1,16 @@
 """The demo report's virtual-trials section (issue #18, item 8).
 
 The forest plot of every simulable arm (calibration and validation marked), one waterfall
-and one Kaplan-Meier figure per drug, the endpoint table, and the tumour-level parameters
-with their provenance.
+and one Kaplan-Meier figure per drug, the toxicities of those arms (issue #19: neutrophil
+course, end-of-treatment LVEF, simulated vs reported rates), the endpoint table, and the
+tumour-level parameters with their provenance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -19,7 +21,11 @@ import pandas as pd
 from mechsim._io import atomic_write_text
 from mechsim.report._markdown import md_table
 
-__all__ = ["DEMO_REPLICATES", "trials_section", "tumour_parameter_table"]
+if TYPE_CHECKING:
+    from mechsim.trials import ArmSimulation
+
+__all__ = ["DEMO_REPLICATES", "toxicity_lines", "toxicity_table", "trials_section",
+           "tumour_parameter_table"]
 
 #: Replicates of every arm in the demo's validation (``mechsim trial validate`` defaults to 20).
 DEMO_REPLICATES = 10
@@ -44,7 +50,10 @@ def tumour_parameter_table() -> pd.DataFrame:
 
     for key in ("sts", "nhl"):
         add(f"threshold.{key}", p.threshold[key], "BH3 ratio", p.provenance[f"threshold.{key}"])
-    add("resistance_pretreated", p.resistance_pretreated, "x threshold", p.provenance["resistance_pretreated"])
+    add("resistance_pretreated (alkylator)", p.resistance_pretreated, "x threshold",
+        p.provenance["resistance_pretreated"])
+    add("resistance_pretreated_anthracycline", p.resistance_pretreated_anthracycline, "x threshold",
+        p.provenance["resistance_pretreated_anthracycline"])
     add("sigma_patient", p.sigma_patient, "log SD", p.provenance["sigma_patient"])
     for key in ("sts", "nhl"):
         add(f"growth_per_day.{key}", p.growth_per_day[key], "1/d", p.provenance[f"growth_per_day.{key}"])
@@ -65,6 +74,75 @@ def tumour_parameter_table() -> pd.DataFrame:
         for v in vs:
             add(f"{drug}: IIV {v.parameter}", v.cv, "CV", v.provenance)
     return pd.DataFrame(rows)
+
+
+#: Toxicity endpoints in the report's per-arm tables (``ArmSimulation.summary`` keys).
+REPORT_TOXICITIES = ("neutropenia_g34", "neutropenia_g4", "febrile_neutropenia", "leukopenia_g34",
+                     "lvef_below_50")
+
+
+def toxicity_table(sim: ArmSimulation) -> pd.DataFrame:
+    """Simulated (%, with its 95 % binomial interval) vs reported (%) toxicity rates of ``sim``.
+
+    Endpoints the arm's model does not simulate (LVEF without heart) and values the arm does
+    not report are NaN (an em dash in :func:`~mechsim.report._markdown.md_table`).
+    """
+    summary = sim.summary()
+    nan = float("nan")
+    rows = []
+    for name in REPORT_TOXICITIES:
+        value, interval = summary.get(name), summary.get(f"{name}_interval") or [None, None]
+        reported = sim.arm.endpoint(name)
+        rows.append({
+            "endpoint": name,
+            "simulated (%)": nan if value is None else 100.0 * value,
+            "low (%)": nan if interval[0] is None else 100.0 * interval[0],
+            "high (%)": nan if interval[1] is None else 100.0 * interval[1],
+            "reported (%)": (float(reported.value) if reported is not None
+                             and reported.value is not None and reported.unit == "%" else nan)})
+    return pd.DataFrame(rows)
+
+
+def toxicity_lines(sims: Mapping[str, ArmSimulation], out_dir: Path) -> list[str]:
+    """The "Toxicities" subsection: ``trials_neutrophils.png``, ``trials_lvef.png`` (arms with
+    a heart model only) and a rate table per arm of ``sims`` (drug -> simulated arm)."""
+    from mechsim.trials._calibrated import TOX_CALIBRATED
+    from mechsim.trials._plots import lvef_figure, neutrophil_figure
+    from mechsim.trials._toxicity import HAS_HEART
+
+    kinds = {prov.kind for prov in TOX_CALIBRATED.provenance.values()}
+    fitted = ("fitted on the calibration arms only" if kinds == {"fitted"} else
+              "not calibrated yet: starting values (*assumed*, see `TOX_CALIBRATED`)")
+
+    arms = list(sims.values())
+    fig = neutrophil_figure(arms, days=126)
+    fig.savefig(out_dir / "trials_neutrophils.png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    hearts = [sim for sim in arms if HAS_HEART.get(sim.arm.drug, False)]
+    lines = ["### Toxicities", "",
+             "Neutropenia follows the semi-mechanistic myelosuppression model of Friberg et al. "
+             "2002 (proliferating pool, three transit compartments, feedback), driven by plasma "
+             "doxorubicin for doxorubicin and aldoxorubicin and by the summed 4-hydroxy "
+             "oxazaphosphorines for trofosfamide. LVEF falls with the cardiomyocyte loss of Mody "
+             "et al. 2023 driven by free heart doxorubicin, scaled to in vivo by one factor, "
+             "with LVEF proportional to the surviving cardiomyocytes (*assumed*: no published "
+             "link was found). The drug-effect slopes, the febrile-neutropenia risk and the "
+             f"in-vivo factor are {fitted}. The therapeutic-window "
+             "grid of issue #19 (item 4) is not built yet.", "",
+             "![neutrophil count over the first six 21-day cycles](trials_neutrophils.png)", ""]
+    if hearts:
+        fig = lvef_figure(hearts)
+        fig.savefig(out_dir / "trials_lvef.png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        lines += ["LVEF at the end of treatment: after 6 cycles, or earlier at progression "
+                  "(dosing stops there).", "",
+                  "![LVEF at the end of treatment](trials_lvef.png)", ""]
+    for drug, sim in sims.items():
+        lines += [f"#### Toxicity rates: {drug} ({sim.arm.id}, {len(sim.patients)} virtual "
+                  "patients)", "",
+                  "Simulated rate with its 95 % binomial interval over the virtual patients; "
+                  "reported where the trial gives it.", "", md_table(toxicity_table(sim)), ""]
+    return lines
 
 
 def trials_section(out_dir: Path, status: Callable[[str], None] | None = None) -> list[str]:
@@ -92,7 +170,8 @@ def trials_section(out_dir: Path, status: Callable[[str], None] | None = None) -
     for r in results:
         for e in r.endpoints:
             interval = e.get("interval") or [None, None]
-            rows.append({"arm": r.id, "role": r.role, "endpoint": e["name"], "reported": e["reported"],
+            rows.append({"arm": r.id, "role": r.role, "endpoint": e["name"],
+                         "reported": float("nan") if e["reported"] is None else e["reported"],
                          "simulated": float("nan") if e["simulated"] is None else e["simulated"],
                          "low": float("nan") if interval[0] is None else interval[0],
                          "high": float("nan") if interval[1] is None else interval[1],
@@ -124,6 +203,7 @@ def trials_section(out_dir: Path, status: Callable[[str], None] | None = None) -
         lines += [f"#### {drug} ({sim.arm.id}, {len(sim.patients)} virtual patients)", "",
                   f"![{drug} waterfall](trials_waterfall_{drug}.png)",
                   f"![{drug} Kaplan-Meier PFS](trials_km_{drug}.png)", ""]
+    lines += toxicity_lines(sims, out_dir)
     params = tumour_parameter_table()
     atomic_write_text(out_dir / "trials_parameters.csv", params.to_csv(index=False))
     lines += ["### Tumour-level parameters and virtual-patient variability", "",

@@ -3,7 +3,7 @@
 Only arms whose role is ``calibration`` reach the likelihood (:func:`calibration_arms`);
 every other arm is validation. The free parameters are :attr:`TumourParams.FREE` (log
 scale): the median apoptotic threshold of sarcoma and of lymphoma, the threshold factor of
-pretreated disease, its between-patient spread, and the median growth rate of sarcoma
+pretreated disease for the alkylator, its between-patient spread, and the median growth rate of sarcoma
 (lymphoma's growth is not identifiable from Wist 1991's response counts and stays assumed). Everything upstream (PK, chemistry, DNA damage, signalling) keeps the values
 of the mechanism's own calibration.
 
@@ -191,3 +191,119 @@ def calibration_problem(
                                     scales=("log",) * len(lo), x_nominal=start.vector(),
                                     label="tumour-level calibration")
     return CalibrationSetup(tuple(prepared), tuple(targets), problem, start)
+
+
+#: Toxicity endpoints fitted (rates) and the simulated quantity each compares with.
+TOX_TARGETS = ("neutropenia_g34", "neutropenia_g4", "febrile_neutropenia", "leukopenia_g34",
+               "haematological_toxicity_g23", "lvef_below_50")
+
+
+def toxicity_targets(arm: Arm) -> list[CalibrationTarget]:
+    """The toxicity endpoints of a calibration arm that enter the toxicity likelihood."""
+    if arm.role is not Role.CALIBRATION:
+        raise ValueError(f"arm {arm.id!r} is {arm.role}, not a calibration arm")
+    n, reported = arm_size(arm)
+    return [CalibrationTarget(arm.id, e.name, float(e.value), n, reported) for e in arm.endpoints
+            if e.name in TOX_TARGETS and e.subgroup is None and e.value is not None]
+
+
+@dataclass(frozen=True, eq=False)
+class ToxicitySetup:
+    """The toxicity fit: per calibration arm the masked marrow exposure and the targets."""
+
+    arms: tuple[str, ...]
+    targets: tuple[tuple[CalibrationTarget, ...], ...]
+    problem: object
+    predict: Callable[[np.ndarray], dict[str, dict[str, float]]]
+
+
+def toxicity_problem(setup: CalibrationSetup, tumour: TumourParams, start) -> ToxicitySetup:
+    """A :class:`mechsim.fit.Problem` for the toxicity slopes, the febrile-neutropenia risk and
+    the in-vivo scale of Mody's cardiomyocyte kill.
+
+    Uses the calibration arms' prepared patients of ``setup``; dosing stops at each patient's
+    progression under the fitted ``tumour`` parameters (exact RECIST). Soft grades: sigmoids of
+    width 5 % in log count around the CTCAE thresholds.
+    """
+    from mechsim.fit import Problem
+    from mechsim.trials._simulate import finish_arm, stop_hours
+    from mechsim.trials._toxicity import (
+        FRIBERG,
+        HAS_HEART,
+        SLOPE_KEY,
+        STEP_H,
+        _friberg,
+        mody_loss,
+        patient_parameters,
+    )
+
+    share = FRIBERG["neutrophil_share"][0]
+    pieces = []
+    for prep, _ in zip(setup.prepared, setup.targets, strict=True):
+        tg = tuple(toxicity_targets(prep.arm))
+        if not tg:
+            continue
+        sim = finish_arm(prep, tumour, 0)
+        ok = prep.status == 0
+        stop = stop_hours(prep, sim.readout, ok)
+        k = prep.window.shape[2]
+        drug = prep.arm.drug
+        marrow = sum(prep.extended(j) for j in range(1, k - int(HAS_HEART[drug])))
+        # events count to the end of the adverse-event window; dosing stops at `stop`
+        t_h = np.arange(marrow.shape[1], dtype=float)
+        conc = np.where(t_h[None, :] < stop[:, None], marrow, 0.0)
+        ones = replace_slope(start, drug)
+        slope1, circ0, mtt = patient_parameters(prep.cohort, drug, ones)
+        t6 = np.arange(-(-marrow.shape[1] // STEP_H)) * STEP_H
+        window = t6[None, :] < (stop[:, None] + 24.0 * 28.0)
+        if HAS_HEART[drug]:
+            heart = np.where(t_h[None, :] < stop[:, None], prep.extended(k - 1), 0.0)
+            loss = jnp.asarray(mody_loss(heart))
+        else:
+            loss = None
+        pieces.append((prep.arm.id, SLOPE_KEY[drug], tg, jnp.asarray(conc), jnp.asarray(slope1),
+                       jnp.asarray(circ0), jnp.asarray(mtt), jnp.asarray(window),
+                       jnp.asarray(prep.cohort.lvef0), loss))
+    sig = jax.nn.sigmoid
+
+    def preds(x):
+        slopes = {"anthracycline": jnp.exp(x[0]), "oxazaphosphorine": jnp.exp(x[1])}
+        fn_rate = jnp.exp(x[2])
+        out = {}
+        for arm_id, key, _tg, conc, s1, c0, mtt, window, lvef0, loss in pieces:
+            anc = _friberg(conc, slopes[key] * s1, c0, mtt)
+            la = jnp.log(jnp.maximum(anc, 1e-9))
+            nadir = jnp.min(jnp.where(window, la, 1e9), axis=1)
+            g4_days = jnp.sum(window * sig((math.log(0.5) - la) / 0.05), axis=1) * STEP_H / 24.0
+            out[arm_id] = {
+                "neutropenia_g34": jnp.mean(sig((math.log(1.0) - nadir) / 0.05)),
+                "neutropenia_g4": jnp.mean(sig((math.log(0.5) - nadir) / 0.05)),
+                "leukopenia_g34": jnp.mean(sig((math.log(2.0 * share) - nadir) / 0.05)),
+                "haematological_toxicity_g23": jnp.mean(sig((math.log(3.0 * share) - nadir) / 0.05)),
+                "febrile_neutropenia": jnp.mean(-jnp.expm1(-fn_rate * g4_days)),
+            }
+            if loss is not None:
+                log_lvef = jnp.log(lvef0) - jnp.exp(x[3]) * loss
+                out[arm_id]["lvef_below_50"] = jnp.mean(sig((math.log(50.0) - log_lvef) / 0.01))
+        return out
+
+    def nllh(x):
+        p = preds(x)
+        return sum(_nllh_terms(p[a], tg) for a, _k, tg, *_ in pieces)
+
+    lo, hi = np.log([1e-2, 1e-3, 1e-3, 1e-4]), np.log([1e4, 1e3, 5.0, 10.0])
+    problem = Problem.from_function(jax.jit(nllh), lo, hi, names=start.FREE,
+                                    scales=("log",) * 4, x_nominal=start.vector(),
+                                    label="toxicity calibration")
+
+    def predict(x):
+        return {a: {k: float(v) for k, v in d.items()} for a, d in preds(jnp.asarray(x)).items()}
+
+    return ToxicitySetup(tuple(p[0] for p in pieces), tuple(p[2] for p in pieces), problem, predict)
+
+
+def replace_slope(start, drug: str):
+    """``start`` with every slope 1 (the per-patient factors of :func:`patient_parameters`)."""
+    from dataclasses import replace
+
+    return replace(start, slope={"anthracycline": 1.0, "oxazaphosphorine": 1.0})

@@ -126,6 +126,10 @@ class VirtualCohort:
             the calibrated between-patient SD), ``(n,)``.
         eta_growth: standard-normal deviate of the tumour growth rate, ``(n,)``.
         sld0_mm: baseline sum of longest diameters (mm), ``(n,)``.
+        eta_tox: standard-normal deviates of the Friberg baseline count, transit time and
+            drug-effect slope, ``(n, 3)``.
+        lvef0: baseline LVEF (%), ``(n,)``.
+        u_fn: uniform deviate deciding febrile neutropenia, ``(n,)``.
     """
 
     bsa_m2: np.ndarray
@@ -134,6 +138,9 @@ class VirtualCohort:
     eta_threshold: np.ndarray
     eta_growth: np.ndarray
     sld0_mm: np.ndarray
+    eta_tox: np.ndarray | None = None
+    lvef0: np.ndarray | None = None
+    u_fn: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -141,9 +148,13 @@ class VirtualCohort:
 
     def subset(self, idx: np.ndarray) -> VirtualCohort:
         """The patients ``idx`` (an index array)."""
+        def sub(a):
+            return None if a is None else a[idx]
+
         return VirtualCohort(self.bsa_m2[idx], {k: v[idx] for k, v in self.pk_factors.items()},
                              self.dose_factor[idx], self.eta_threshold[idx],
-                             self.eta_growth[idx], self.sld0_mm[idx])
+                             self.eta_growth[idx], self.sld0_mm[idx], sub(self.eta_tox),
+                             sub(self.lvef0), sub(self.u_fn))
 
     def table(self) -> pd.DataFrame:
         """One row per patient: ``patient``, ``bsa_m2``, ``pk_<parameter>`` factors, ``sld0_mm``."""
@@ -158,8 +169,8 @@ class VirtualCohort:
 def draw_cohort(drug: str, n: int, rng: np.random.Generator, *, flat_dose: bool) -> VirtualCohort:
     """Draw ``n`` virtual patients for ``drug`` (see :data:`PK_VARIABILITY`).
 
-    The draw order is fixed (BSA, PK factors in table order, tumour deviates, baseline SLD),
-    so the same generator state gives the same cohort.
+    The draw order is fixed (BSA, PK factors in table order, tumour deviates, baseline SLD,
+    then the toxicity deviates), so the same generator state gives the same cohort.
     """
     if drug not in PK_VARIABILITY:
         raise InputError(f"virtual patients: no population PK for drug {drug!r} — "
@@ -174,4 +185,11 @@ def draw_cohort(drug: str, n: int, rng: np.random.Generator, *, flat_dose: bool)
     med, sig, low = (TUMOUR_VARIABILITY[k][0] for k in ("sld0_median_mm", "sld0_sigma", "sld0_min_mm"))
     sld0 = np.maximum(med * np.exp(sig * rng.standard_normal(n)), low)
     dose_factor = NOMINAL_BSA_M2 / bsa if flat_dose else np.ones(n)
-    return VirtualCohort(bsa, factors, dose_factor, eta_thr, eta_growth, sld0)
+    # toxicity deviates last: the draws above do not depend on them
+    from mechsim.trials._toxicity import HEART
+
+    eta_tox = rng.standard_normal((n, 3))
+    mean, sd = HEART["lvef0_mean"][0], HEART["lvef0_sd"][0]
+    lvef0 = np.clip(mean + sd * rng.standard_normal(n), 50.0, 80.0)
+    u_fn = rng.random(n)
+    return VirtualCohort(bsa, factors, dose_factor, eta_thr, eta_growth, sld0, eta_tox, lvef0, u_fn)

@@ -12,6 +12,7 @@ published link from tumour dynamics to survival is used).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,9 +24,11 @@ from mechsim.errors import InputError
 from mechsim.trials._arms import Arm
 from mechsim.trials._endpoints import ArmReadout, read_out_arm
 from mechsim.trials._exposure import DT_H, SignalPlan, exposure_signal, signal_plan
+from mechsim.trials._intervals import binomial_interval
 from mechsim.trials._patients import VirtualCohort, draw_cohort
 from mechsim.trials._recist import RecistOptions, Response
 from mechsim.trials._survival import DAYS_PER_MONTH
+from mechsim.trials._toxicity import HAS_HEART, ToxicityParams, ToxicityResult, evaluate_toxicity
 from mechsim.trials._tumour import TumourInputs, TumourParams, histology_key, simulate_tumours
 
 __all__ = ["ArmSimulation", "TrialOptions", "arm_size", "prepare_arm", "simulate_arm"]
@@ -59,15 +62,50 @@ def arm_size(arm: Arm) -> tuple[int, bool]:
 
 @dataclass(frozen=True, eq=False)
 class PreparedArm:
-    """An arm's patients after the mechanism: everything the tumour layer needs."""
+    """An arm's patients after the mechanism: everything the tumour layer needs.
+
+    ``window`` holds the mechanism outputs over one simulated window, ``(n, window steps,
+    outputs)`` (output 0: the tumour cell's BH3 ratio); :attr:`inputs` extends it to the
+    whole follow-up (``steps`` hourly steps) only when asked, so that replicate trials drawn
+    in one batch are extended one replicate at a time (:meth:`subset`).
+    """
 
     arm: Arm
     plan: SignalPlan
     cohort: VirtualCohort
-    inputs: TumourInputs
+    window: np.ndarray
     times_days: np.ndarray
     status: np.ndarray
-    peak_ratio: np.ndarray
+    steps: int
+
+    @property
+    def peak_ratio(self) -> np.ndarray:
+        """Peak BH3 ratio of the representative tumour cell per patient."""
+        return np.nanmax(self.window[:, :, 0], axis=1)
+
+    def extended(self, k: int) -> np.ndarray:
+        """Output ``k`` over the whole follow-up, ``(n, steps)`` (hourly)."""
+        sig = self.window[:, :, k]
+        baseline = sig[:, 0]
+        return self.plan.extend(np.where(np.isfinite(sig), sig, baseline[:, None]), self.steps, baseline)
+
+    @functools.cached_property
+    def inputs(self) -> TumourInputs:
+        """The tumour layer's inputs (built on first use)."""
+        arm, cohort = self.arm, self.cohort
+        pre = 1.0 if arm.population.pretreated else 0.0
+        nhl = 1.0 if histology_key(arm.population.histology) == "nhl" else 0.0
+        return TumourInputs(
+            log_signal=np.log(np.maximum(self.extended(0), 1e-12)),
+            eta_threshold=cohort.eta_threshold, eta_growth=cohort.eta_growth,
+            pretreated=np.full(cohort.n, pre), nhl=np.full(cohort.n, nhl), sld0_mm=cohort.sld0_mm,
+            assess_steps=np.round(self.times_days * 24.0 / DT_H).astype(np.int64),
+            alkylator=np.full(cohort.n, 1.0 if arm.drug == "trofosfamide" else 0.0))
+
+    def subset(self, idx: np.ndarray) -> PreparedArm:
+        """The patients ``idx``."""
+        return PreparedArm(self.arm, self.plan, self.cohort.subset(idx), self.window[idx],
+                           self.times_days, self.status[idx], self.steps)
 
 
 def _assessment_days(arm: Arm, options: TrialOptions) -> np.ndarray:
@@ -94,19 +132,17 @@ def prepare_arm(
     plan = signal_plan(arm)
     rng = np.random.default_rng(seed)
     cohort = draw_cohort(arm.drug, int(n_patients), rng, flat_dose=plan.flat_dose)
-    values, status = exposure_signal(plan, cohort, progress=progress)
-    ratio = values[:, :, 0]
+    values, status = exposure_signal(plan, cohort, outputs=_outputs(arm.drug), progress=progress)
     days = _assessment_days(arm, opt)
     steps = round(days[-1] * 24.0 / DT_H) + 1
-    baseline = ratio[:, 0]
-    ext = plan.extend(np.where(np.isfinite(ratio), ratio, baseline[:, None]), steps, baseline)
-    pre = 1.0 if arm.population.pretreated else 0.0
-    nhl = 1.0 if histology_key(arm.population.histology) == "nhl" else 0.0
-    inputs = TumourInputs(
-        log_signal=np.log(np.maximum(ext, 1e-12)), eta_threshold=cohort.eta_threshold,
-        eta_growth=cohort.eta_growth, pretreated=np.full(cohort.n, pre), nhl=np.full(cohort.n, nhl),
-        sld0_mm=cohort.sld0_mm, assess_steps=np.round(days * 24.0 / DT_H).astype(np.int64))
-    return PreparedArm(arm, plan, cohort, inputs, days, status, np.nanmax(ratio, axis=1))
+    return PreparedArm(arm, plan, cohort, values, days, status, steps)
+
+
+def _outputs(drug: str) -> tuple[str, ...]:
+    """Mechanism outputs kept per patient: the tumour signal first, then the toxicity drivers."""
+    from mechsim.trials._toxicity import TOXICITY_OUTPUTS
+
+    return ("bh3_ratio", *TOXICITY_OUTPUTS.get(drug, ()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +158,7 @@ class ArmSimulation:
         readout: RECIST responses, rates, PFS with Kaplan-Meier.
         params: the tumour parameters used.
         n_reported: whether the arm's size is the reported one.
+        toxicity: neutropenia, febrile neutropenia, cycle-1 DLT and LVEF per patient.
     """
 
     arm: Arm
@@ -132,6 +169,7 @@ class ArmSimulation:
     readout: ArmReadout
     params: TumourParams
     n_reported: bool = True
+    toxicity: ToxicityResult | None = None
 
     def summary(self) -> dict:
         """``summary.json`` content: the arm, its size and seed, and every endpoint with its
@@ -140,14 +178,25 @@ class ArmSimulation:
                      "n_patients": len(self.patients), "seed": int(self.seed),
                      "n_patients_reported": self.n_reported}
         out.update(self.readout.summary())
+        if self.toxicity is not None:
+            for key, x in self.toxicity.rates().items():
+                vals = x[np.isfinite(x)]
+                if vals.size == 0:
+                    out[key], out[f"{key}_interval"] = None, None
+                    continue
+                r = binomial_interval(int(vals.sum()), int(vals.size))
+                out[key], out[f"{key}_interval"] = r.value, [r.low, r.high]
         out["os_median_months"] = None
         out["os_note"] = "not simulated: no published tumour-dynamics-to-survival link is used"
         return out
 
 
 def finish_arm(prep: PreparedArm, params: TumourParams, seed: int, *,
-               options: TrialOptions | None = None, n_reported: bool = True) -> ArmSimulation:
-    """The tumour layer and the clinical readouts on prepared patients."""
+               options: TrialOptions | None = None, n_reported: bool = True,
+               tox_params: ToxicityParams | None = None) -> ArmSimulation:
+    """The tumour layer, the toxicities and the clinical readouts on prepared patients."""
+    from mechsim.trials._calibrated import TOX_CALIBRATED
+
     opt = options or TrialOptions()
     ok = prep.status == 0
     if not ok.any():
@@ -160,7 +209,9 @@ def finish_arm(prep: PreparedArm, params: TumourParams, seed: int, *,
     table = prep.cohort.table()
     key = histology_key(prep.arm.population.histology)
     pre = bool(prep.arm.population.pretreated)
-    table["threshold"] = (params.threshold[key] * (params.resistance_pretreated if pre else 1.0)
+    resist = (params.resistance_pretreated if prep.arm.drug == "trofosfamide"
+              else params.resistance_pretreated_anthracycline)
+    table["threshold"] = (params.threshold[key] * (resist if pre else 1.0)
                           * np.exp(params.sigma_patient * prep.cohort.eta_threshold))
     table["growth_per_day"] = params.growth_per_day[key] * np.exp(params.growth_sigma * prep.cohort.eta_growth)
     table["peak_bh3_ratio"] = prep.peak_ratio
@@ -174,7 +225,37 @@ def finish_arm(prep: PreparedArm, params: TumourParams, seed: int, *,
     table.loc[ok, "best_response"] = [Response(int(b)).name for b in r.best]
     table.loc[ok, "pfs_months"] = readout.pfs.time_months
     table.loc[ok, "pfs_event"] = readout.pfs.event.astype(int)
-    return ArmSimulation(prep.arm, seed, table, prep.times_days, sld, readout, params, n_reported)
+    tox = arm_toxicity(prep, readout, ok, tox_params or TOX_CALIBRATED)
+    table["anc_nadir_1e9_per_l"] = tox.anc_nadir
+    table["neutropenia_grade"] = tox.neutropenia_grade
+    table["leukopenia_grade"] = tox.leukopenia_grade
+    table["grade4_neutropenia_days"] = tox.g4_days
+    table["febrile_neutropenia"] = tox.febrile_neutropenia.astype(int)
+    table["dlt_cycle1"] = tox.dlt_cycle1.astype(int)
+    table["lvef_end_pct"] = tox.lvef_end
+    return ArmSimulation(prep.arm, seed, table, prep.times_days, sld, readout, params, n_reported,
+                         tox)
+
+
+def stop_hours(prep: PreparedArm, readout: ArmReadout, ok: np.ndarray) -> np.ndarray:
+    """When dosing stops per patient (h): progression or the last cycle."""
+    stop = np.full(prep.cohort.n, min(prep.plan.treatment_end_h(), float(prep.steps)))
+    pd_h = np.where(readout.pfs.event.astype(bool),
+                    readout.pfs.time_months * DAYS_PER_MONTH * 24.0, np.inf)
+    stop[ok] = np.minimum(stop[ok], pd_h)
+    return stop
+
+
+def arm_toxicity(prep: PreparedArm, readout: ArmReadout, ok: np.ndarray,
+                 tox_params: ToxicityParams) -> ToxicityResult:
+    """Neutropenia, febrile neutropenia, cycle-1 DLT and LVEF of every patient of the arm."""
+    drug = prep.arm.drug
+    k = prep.window.shape[2]
+    n_marrow = k - 1 - int(HAS_HEART[drug])
+    marrow = sum(prep.extended(j) for j in range(1, 1 + n_marrow))
+    heart = prep.extended(k - 1) if HAS_HEART[drug] else None
+    return evaluate_toxicity(drug, marrow, heart, stop_hours(prep, readout, ok), prep.cohort,
+                             tox_params, prep.plan.cycle_h)
 
 
 def simulate_arm(

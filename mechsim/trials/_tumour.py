@@ -15,10 +15,15 @@ cycles, because the survivors of one cycle re-mix before the next.
 :func:`particle_ensemble` simulates the finite, four-protein cell ensemble with slow
 mixing directly, to measure the error of this surrogate (benchmarks/trials.py).
 
-Threshold. ``theta = theta_histology * resistance_pretreated**[pretreated] *
-exp(sigma_patient * eta)``: the median BH3-ratio threshold of the histology (1 in the
-representative cell's stoichiometry, :mod:`mechsim.mechanisms.apoptosis._bcl2`), raised in
-pretreated disease, varying between patients.
+Threshold. ``theta = theta_histology * resistance**[pretreated] * exp(sigma_patient * eta)``:
+the median BH3-ratio threshold of the histology (1 in the representative cell's
+stoichiometry, :mod:`mechsim.mechanisms.apoptosis._bcl2`), raised in pretreated disease,
+varying between patients. The resistance of pretreated disease is drug-class specific:
+``resistance_pretreated`` for the alkylator (cross-resistance after prior ifosfamide, as the
+ICL repair that Spanswick et al. 2002 found in relapsed but not in drug-naive patients;
+fitted on Jost 2014) and ``resistance_pretreated_anthracycline`` for the anthracyclines (no
+calibration arm is pretreated with an anthracycline, so it is assumed, 1, and its effect
+on the validation arms is shown as a sensitivity).
 
 Growth (Simeoni et al. 2004, Cancer Res 64:1094, as in ``kinetics.md``): proliferating
 volume ``x1`` grows at ``lambda0 x1 / (1 + (lambda0 w / lambda1)**psi)**(1/psi)``;
@@ -92,7 +97,10 @@ class TumourParams:
 
     Attributes:
         threshold: median BH3-ratio MOMP threshold per histology key (dimensionless).
-        resistance_pretreated: threshold multiplier in pretreated disease.
+        resistance_pretreated: threshold multiplier in pretreated disease for the alkylator
+            (trofosfamide).
+        resistance_pretreated_anthracycline: the same for doxorubicin and aldoxorubicin
+            (not fitted).
         sigma_patient: between-patient SD of the log threshold.
         growth_per_day: median net growth rate lambda0 per histology key (1/d); only the
             sarcoma rate is fitted.
@@ -106,6 +114,7 @@ class TumourParams:
     growth_per_day: Mapping[str, float]
     growth_sigma: float
     provenance: Mapping[str, Provenance] = field(default_factory=dict, compare=False)
+    resistance_pretreated_anthracycline: float = 1.0
 
     #: the free parameters on their fitting scale (log), in this order
     FREE = ("threshold.sts", "threshold.nhl", "resistance_pretreated", "sigma_patient",
@@ -135,7 +144,7 @@ class TumourInputs:
     """Per-patient inputs of the tumour layer (numpy; hourly steps).
 
     ``log_signal`` ``(n, steps)``: log of the representative cell's BH3 ratio; ``eta_*``
-    standard-normal deviates; ``pretreated``/``nhl`` 0/1 per patient; ``sld0_mm``;
+    standard-normal deviates; ``pretreated``/``nhl``/``alkylator`` 0/1 per patient; ``sld0_mm``;
     ``assess_steps`` the hourly step index of every assessment (baseline = 0 first).
     """
 
@@ -146,6 +155,7 @@ class TumourInputs:
     nhl: np.ndarray
     sld0_mm: np.ndarray
     assess_steps: np.ndarray
+    alkylator: np.ndarray | None = None
 
 
 def _volume_ml(sld_mm):
@@ -157,7 +167,7 @@ STEP_H = 6
 
 
 @jax.jit
-def _run(x, log_signal, eta_thr, eta_g, pretreated, nhl, sld0, assess_steps):
+def _run(x, log_signal, eta_thr, eta_g, pretreated, nhl, sld0, assess_steps, alkylator):
     """SLD (mm) at the assessment steps, ``(n, n_assess)``; ``x`` the log free parameters.
 
     The hourly hazard is integrated exactly over each :data:`STEP_H`-hour step; growth and the
@@ -168,9 +178,10 @@ def _run(x, log_signal, eta_thr, eta_g, pretreated, nhl, sld0, assess_steps):
     psi = FIXED["psi"][0]
     sw = FIXED["switch_volume_ml"][0]
     s_cell = sigma_cell(FIXED["protein_cv"][0])
-    thr_sts, thr_nhl, resist, sig_pat, g_sts, g_nhl, sig_g = (
-        x[0], x[1], x[2], jnp.exp(x[3]), x[4], x[5], x[6])
-    log_theta = jnp.where(nhl > 0, thr_nhl, thr_sts) + pretreated * resist + sig_pat * eta_thr
+    thr_sts, thr_nhl, resist, sig_pat, g_sts, g_nhl, sig_g, resist_anth = (
+        x[0], x[1], x[2], jnp.exp(x[3]), x[4], x[5], x[6], x[7])
+    log_resist = jnp.where(alkylator > 0, resist, resist_anth)
+    log_theta = jnp.where(nhl > 0, thr_nhl, thr_sts) + pretreated * log_resist + sig_pat * eta_thr
     lam0 = jnp.exp(jnp.where(nhl > 0, g_nhl, g_sts) + sig_g * eta_g) / 24.0  # 1/h
     lam1 = lam0 * sw
     w0 = _volume_ml(sld0)
@@ -210,20 +221,23 @@ def free_vector(params: TumourParams) -> jnp.ndarray:
 
 def fixed_tail(params: TumourParams) -> np.ndarray:
     """The parameters :func:`run_log` needs beyond the free ones: log lymphoma growth rate
-    (not identifiable from the calibration arms' response counts, so not fitted) and the
-    between-patient growth spread."""
-    return np.array([math.log(params.growth_per_day["nhl"]), params.growth_sigma])
+    (not identifiable from the calibration arms' response counts, so not fitted), the
+    between-patient growth spread, and the log anthracycline resistance of pretreated disease."""
+    return np.array([math.log(params.growth_per_day["nhl"]), params.growth_sigma,
+                     math.log(params.resistance_pretreated_anthracycline)])
 
 
 def run_log(x: jnp.ndarray, inputs: TumourInputs) -> jnp.ndarray:
     """:func:`simulate_tumours` on the log free-parameter vector (differentiable in ``x``)."""
     x = jnp.asarray(x)
-    if x.shape[0] != len(TumourParams.FREE) + 2:
+    if x.shape[0] != len(TumourParams.FREE) + 3:
         raise ValueError("run_log needs the fixed parameters appended (use free_vector)")
     return _run(x, jnp.asarray(inputs.log_signal), jnp.asarray(inputs.eta_threshold),
                 jnp.asarray(inputs.eta_growth), jnp.asarray(inputs.pretreated, float),
                 jnp.asarray(inputs.nhl, float), jnp.asarray(inputs.sld0_mm),
-                jnp.asarray(inputs.assess_steps))
+                jnp.asarray(inputs.assess_steps),
+                jnp.asarray(inputs.alkylator if inputs.alkylator is not None
+                            else np.ones_like(inputs.nhl), float))
 
 
 def particle_ensemble(

@@ -7,7 +7,8 @@ batch. Per reported endpoint (whole arm, not subgroups): the simulated value is 
 over replicates, its interval the 2.5-97.5 % range over replicates (the spread of trials of
 that size), and the agreement rule of issue #18: a rate agrees when the simulated value lies
 in the reported 95 % binomial interval widened by 0.05, a median when it is within a factor
-1.5. OS is reported as not simulated.
+1.5. OS is reported as not simulated. Toxicity endpoints (issue #19) are compared the same way;
+the cycle-1 DLT rate of the phase Ib dose cohorts is shown without a reported value.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ import numpy as np
 from mechsim.trials._arms import Arm, Role
 from mechsim.trials._intervals import median_agreement, rate_agreement
 from mechsim.trials._simulate import TrialOptions, arm_size, finish_arm, prepare_arm
+from mechsim.trials._toxicity import TOXICITY_ENDPOINTS
 from mechsim.trials._tumour import TumourParams
 
 __all__ = ["VALIDATION_ENDPOINTS", "ArmValidation", "validate_arms"]
 
 #: Endpoint names compared (issue #18 item 6).
 VALIDATION_ENDPOINTS = ("orr", "dcr", "cr", "pr", "sd", "pfs_median_months", "pfs_6mo",
-                        "os_median_months")
+                        "os_median_months", *TOXICITY_ENDPOINTS)
+#: Endpoints shown even where the arm reports no value (the dose-escalation trend, #19).
+SHOWN_UNREPORTED = {"dlt_rate": ("aldox-1b-230", "aldox-1b-350", "aldox-1b-450")}
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,22 @@ class ArmValidation:
 def _compare(arm: Arm, name: str, values: np.ndarray, n: int) -> dict | None:
     e = arm.endpoint(name)
     if e is None or e.value is None:
+        if arm.id in SHOWN_UNREPORTED.get(name, ()):
+            vals = values[np.isfinite(values)]
+            return {"name": name, "reported": None, "unit": "%",
+                    "simulated": 100.0 * float(np.median(vals)) if vals.size else None,
+                    "interval": [100.0 * float(np.percentile(vals, q)) for q in (2.5, 97.5)]
+                    if vals.size else None, "agrees": None,
+                    "note": "not reported per cohort in the seed (MTD 350 mg/m2, DLT at 450)"}
         return None
     rec = {"name": name, "reported": float(e.value), "unit": e.unit}
     if name == "os_median_months":
         return rec | {"simulated": None, "interval": None, "agrees": None,
                       "note": "not simulated: no published tumour-dynamics-to-survival link is used"}
     vals = values[np.isfinite(values)]
+    if name != "pfs_median_months" and vals.size == 0:
+        return rec | {"simulated": None, "interval": None, "agrees": None,
+                      "note": "not simulated for this drug"}
     if name == "pfs_median_months":
         if vals.size < values.size / 2:  # median not reached in most replicates
             sim = math.inf
@@ -101,7 +115,7 @@ def validate_arms(
         per: dict[str, list[float]] = {k: [] for k in VALIDATION_ENDPOINTS}
         for r in range(replicates):
             idx = np.arange(r * n, (r + 1) * n)
-            sub = _subset(prep, idx)
+            sub = prep.subset(idx)
             s = finish_arm(sub, params, seed, options=options).summary()
             for k in VALIDATION_ENDPOINTS:
                 v = s.get(k)
@@ -111,18 +125,6 @@ def validate_arms(
                if (c := _compare(arm, k, np.asarray(per[k], float), n)) is not None]
         out.append(ArmValidation(arm.id, str(arm.role), arm.drug, n, reported, int(replicates), tuple(eps)))
     return out
-
-
-def _subset(prep, idx):
-    from dataclasses import replace
-
-    from mechsim.trials._tumour import TumourInputs
-
-    inp = prep.inputs
-    sub_inputs = TumourInputs(inp.log_signal[idx], inp.eta_threshold[idx], inp.eta_growth[idx],
-                              inp.pretreated[idx], inp.nhl[idx], inp.sld0_mm[idx], inp.assess_steps)
-    return replace(prep, cohort=prep.cohort.subset(idx), inputs=sub_inputs,
-                   status=prep.status[idx], peak_ratio=prep.peak_ratio[idx])
 
 
 def role_counts(results: Sequence[ArmValidation]) -> dict[str, dict[str, int]]:

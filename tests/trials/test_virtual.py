@@ -155,19 +155,16 @@ def test_periodic_extension() -> None:
 
 
 def _fake_prepared(arm, n, seed, *, options=None, progress=None) -> PreparedArm:
-    """A prepared arm without the mechanism: a constant signal near the threshold."""
+    """A prepared arm without the mechanism: one 21-day window with a 48-h pulse."""
     from mechsim.trials._simulate import TrialOptions, _assessment_days
 
     opt = options or TrialOptions()
     plan = SignalPlan("doxorubicin", None, 504.0, 0.0, 504.0, 6, False)  # type: ignore[arg-type]
     cohort = draw_cohort("doxorubicin", n, np.random.default_rng(seed), flat_dose=False)
     days = _assessment_days(arm, opt)
-    steps = int(days[-1] * 24) + 1
-    sig = _pulses([0.6] * n, 6, total_days=int(days[-1]) + 1)[:, :steps]
-    inputs = TumourInputs(sig, cohort.eta_threshold, cohort.eta_growth,
-                          np.full(n, float(bool(arm.population.pretreated))), np.zeros(n),
-                          cohort.sld0_mm, np.round(days * 24).astype(np.int64))
-    return PreparedArm(arm, plan, cohort, inputs, days, np.zeros(n, np.int32), np.full(n, 0.6))
+    window = np.full((n, 505, 1), BASELINE_RATIO)
+    window[:, :48, 0] = 0.6
+    return PreparedArm(arm, plan, cohort, window, days, np.zeros(n, np.int32), round(days[-1] * 24) + 1)
 
 
 def test_no_validation_arm_reaches_the_fit(monkeypatch) -> None:
