@@ -3,6 +3,10 @@
 ``app`` is a typer group whose default command is ``run``: ``mechsim grid CONFIG.yaml``
 is ``mechsim grid run CONFIG.yaml`` (a first argument that is not a subcommand name is
 taken as the config). Register it with ``app.add_typer(grid.app, name="grid")``.
+
+A config with a top-level ``cohorts:`` key is a therapeutic-window grid (a virtual trial
+cohort per dose x dosing-interval point; :mod:`mechsim.trials._window`), and ``summarize``
+of its store writes ``window.csv`` and ``window.png``.
 """
 
 from __future__ import annotations
@@ -76,6 +80,17 @@ def run(
         if backend not in BACKENDS:
             fail(f"--backend: backend={backend!r} is not known{did_you_mean(backend, BACKENDS)} — use one of "
                  f"{', '.join(BACKENDS)}")
+        from mechsim.trials._window import is_window_config
+
+        if is_window_config(config):  # a top-level 'cohorts:' key: a therapeutic-window grid
+            solver = {"--devices": devices is not None, "--backend": backend != "auto",
+                      "--chunk-size": chunk_size != 256, "--rtol": rtol != 1e-6, "--atol": atol != 1e-9}
+            given = [k for k, v in solver.items() if v]
+            if given:
+                fail(f"{', '.join(given)}: not used by a therapeutic-window config (cohorts:), whose "
+                     "virtual trials use the trial solver settings — drop the option(s)")
+            _run_window(config, out, resume)
+            return
         from mechsim.grid import dose_response, failed_points, load_grid_spec, use_cpu_cores
 
         spec = load_grid_spec(config)  # refuses a bad config before any compile
@@ -118,6 +133,42 @@ def run(
         err.print(escape(bad.head(20).to_string(index=False)), highlight=False)
 
 
+def _run_window(config: Path, out: Path, resume: bool) -> None:
+    """``mechsim grid WINDOW.yaml``: a virtual cohort per (dose, interval) point."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mechsim.trials._window import check_store_target, load_window_config, therapeutic_window
+
+    cfg = load_window_config(config)  # refuses a bad config before any compile
+    check_store_target(cfg, out, resume=resume)
+    hint = f"mechsim grid {config} --out {out} --resume"
+    console.print(f"[dim]writing {escape(str(out))}; if the run stops, continue it with: "
+                  f"{escape(hint)}[/dim]", highlight=False, soft_wrap=True)
+    t0 = time.perf_counter()
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task(f"{cfg.arm.id}: {cfg.patients} patients per point", total=None)
+            ds = therapeutic_window(cfg, out, resume=resume,
+                                    progress=lambda d, t: bar.update(task, completed=d, total=t))
+    except KeyboardInterrupt:
+        fail(f"interrupted; committed points are kept in {out} — finish the grid with: {hint}", 130)
+    wall = time.perf_counter() - t0
+    n = int(ds.attrs["points_computed"])
+    rate = f"{n / ds.attrs['wall_s']:.2f} points/s, {ds.attrs['patients_per_s']:.0f} patients/s" if n else "nothing to do"
+    console.print(
+        f"[green]{ds.sizes['dose'] * ds.sizes['interval']} points[/green] (dose={ds.sizes['dose']} x "
+        f"interval={ds.sizes['interval']}) in {out}; computed {n}, skipped {ds.attrs['points_skipped']}; "
+        f"{rate}; wall {wall:.1f} s",
+        highlight=False, soft_wrap=True,
+    )
+    bad = int((ds["n_failed"] > 0).sum())
+    if bad:
+        err.print(f"[yellow]{bad} points with failed patients (excluded from their rates; see n_failed)[/yellow]")
+
+
 def _in_main_thread() -> bool:
     """True in the main thread (the only one that may install signal handlers)."""
     import threading
@@ -148,12 +199,32 @@ def summarize(
     threshold: list[str] = typer.Option([], "--threshold", help="OUTPUT=VALUE: time above VALUE (output unit)"),
     partial: bool = typer.Option(
         False, "--partial", help="summarise an incomplete store (an interrupted run); marked PARTIAL.json"),
+    orr_min: float | None = typer.Option(
+        None, "--orr-min", help="therapeutic-window stores: acceptable ORR >= this fraction (default: the config's)"),
+    g4_max: float | None = typer.Option(
+        None, "--neutropenia-g4-max",
+        help="therapeutic-window stores: acceptable grade-4 neutropenia <= this fraction (default: the config's)"),
 ) -> None:
-    """Per-curve summaries, Hill fits (EC50 with CI) and figures of a grid store."""
+    """Per-curve summaries, Hill fits (EC50 with CI) and figures of a grid store.
+
+    A therapeutic-window store gets ``window.csv`` and ``window.png`` instead.
+    """
     from mechsim._validate import check_output_path
     from mechsim.grid._report import summarize_store
+    from mechsim.trials._window import read_window_attrs
 
     with user_errors():
+        if read_window_attrs(store) is not None:
+            if threshold:
+                fail("--threshold applies to dose-response stores, not a therapeutic-window store — "
+                     "use --orr-min / --neutropenia-g4-max")
+            from mechsim.trials._window_report import summarize_window
+
+            files = summarize_window(store, out, orr_min=orr_min, neutropenia_g4_max=g4_max, partial=partial)
+            console.print(f"wrote {len(files)} files to {out}")
+            return
+        if orr_min is not None or g4_max is not None:
+            fail("--orr-min / --neutropenia-g4-max apply to therapeutic-window stores only — drop them")
         thresholds = {}
         for item in threshold:
             name, sep, value = item.partition("=")

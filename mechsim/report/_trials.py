@@ -28,7 +28,7 @@ __all__ = ["DEMO_REPLICATES", "toxicity_lines", "toxicity_table", "trials_sectio
            "tumour_parameter_table"]
 
 #: Replicates of every arm in the demo's validation (``mechsim trial validate`` defaults to 20).
-DEMO_REPLICATES = 10
+DEMO_REPLICATES = 5
 #: One arm per drug for the waterfall and Kaplan-Meier figures.
 DRUG_ARMS = {"aldoxorubicin": "aldox-2b-aldoxorubicin", "doxorubicin": "aldox-2b-doxorubicin",
              "trofosfamide": "jost2014"}
@@ -68,8 +68,23 @@ def tumour_parameter_table() -> pd.DataFrame:
         "derived", "SD of the log BH3 ratio between cells from protein_cv by the delta method "
         "at the apoptosis module's baseline levels (mechsim.trials._tumour.sigma_cell)"))
     for name, (value, prov) in TUMOUR_VARIABILITY.items():
-        add(name, value, "mm" if name.endswith("_mm") else "log SD", prov)
+        if name != "growth_sigma":  # listed with the tumour parameters above
+            add(name, value, "mm" if name.endswith("_mm") else "log SD", prov)
     add("bsa_mean", BSA["mean"], "m2", BSA["provenance"])
+    from mechsim.trials._calibrated import TOX_CALIBRATED
+    from mechsim.trials._toxicity import FRIBERG, HEART
+
+    t = TOX_CALIBRATED
+    for key in ("anthracycline", "oxazaphosphorine"):
+        add(f"toxicity slope.{key}", t.slope[key], "1/uM", t.provenance[f"slope.{key}"])
+    add("toxicity fn_per_day", t.fn_per_day, "1/d", t.provenance["fn_per_day"])
+    add("toxicity cardio_scale", t.cardio_scale, "-", t.provenance["cardio_scale"])
+    f_units = {"circ0": "1e9/L", "mtt_h": "h", "gamma": "-", "slope_cv": "CV", "neutrophil_share": "-"}
+    for name, (value, cv, prov) in FRIBERG.items():
+        add(f"Friberg {name}" + (f" (IIV CV {cv:g})" if cv else ""), value, f_units[name], prov)
+    h_units = {"k_max_per_h": "1/h", "kc50_um": "uM", "lvef0_mean": "%", "lvef0_sd": "%"}
+    for name, (value, prov) in HEART.items():
+        add(f"heart {name}", value, h_units[name], prov)
     for drug, vs in PK_VARIABILITY.items():
         for v in vs:
             add(f"{drug}: IIV {v.parameter}", v.cv, "CV", v.provenance)
@@ -158,8 +173,8 @@ def trials_section(out_dir: Path, status: Callable[[str], None] | None = None) -
              "tumour chemistry, DNA damage, p53 and BCL-2 signalling), fractional tumour-cell kill "
              "from cell-to-cell variability of the BCL-2 family (a cell above its own MOMP "
              "threshold commits), Simeoni growth between doses, and RECIST 1.1 at each arm's "
-             "assessment schedule. Only the tumour-level parameters below are fitted, on the four "
-             "calibration arms; every other arm is predicted. Deaths, new lesions and overall "
+             "assessment schedule. Only the tumour-level and toxicity parameters below are fitted, on "
+             "the four calibration arms; every other arm is predicted. Deaths, new lesions and overall "
              "survival are not simulated.", ""]
     say("virtual trials: validation")
     results = validate_arms(list_arms(), CALIBRATED, replicates=DEMO_REPLICATES, seed=0)
@@ -204,6 +219,7 @@ def trials_section(out_dir: Path, status: Callable[[str], None] | None = None) -
                   f"![{drug} waterfall](trials_waterfall_{drug}.png)",
                   f"![{drug} Kaplan-Meier PFS](trials_km_{drug}.png)", ""]
     lines += toxicity_lines(sims, out_dir)
+    lines += window_lines(out_dir, say)
     params = tumour_parameter_table()
     atomic_write_text(out_dir / "trials_parameters.csv", params.to_csv(index=False))
     lines += ["### Tumour-level parameters and virtual-patient variability", "",
@@ -211,3 +227,38 @@ def trials_section(out_dir: Path, status: Callable[[str], None] | None = None) -
               "(benchmarks/results/trial_calibration.md) "
               "([trials_parameters.csv](trials_parameters.csv)).", "", md_table(params), ""]
     return lines
+
+
+#: Virtual patients per point of the demo's therapeutic window (the shipped config has 100).
+DEMO_WINDOW_PATIENTS = 50
+
+
+def window_lines(out_dir: Path, status: Callable[[str], None] | None = None) -> list[str]:
+    """The therapeutic window of aldoxorubicin (issue #19 item 4): the shipped grid config at
+    :data:`DEMO_WINDOW_PATIENTS` patients per point, summarised as ``window.png``/``window.csv``."""
+    import dataclasses
+    import shutil
+    import tempfile
+    from importlib.resources import files
+
+    from mechsim.trials import load_window_config, therapeutic_window
+    from mechsim.trials._window_report import summarize_window
+
+    if status is not None:
+        status("virtual trials: therapeutic window")
+    config = Path(str(files("mechsim.trials") / "windows" / "window-aldoxorubicin.yaml"))
+    cfg = dataclasses.replace(load_window_config(config), patients=DEMO_WINDOW_PATIENTS)
+    with tempfile.TemporaryDirectory(prefix="mechsim-window-") as tmp:
+        therapeutic_window(cfg, Path(tmp) / "window.zarr")
+        paths = summarize_window(Path(tmp) / "window.zarr", Path(tmp) / "summary")
+        for p in paths:
+            if p.name in ("window.png", "window.csv"):
+                shutil.copyfile(p, out_dir / f"trials_{p.name}")
+    return ["### Therapeutic window of aldoxorubicin", "",
+            f"The shipped grid config `mechsim/trials/windows/window-aldoxorubicin.yaml` at "
+            f"{DEMO_WINDOW_PATIENTS} virtual patients per point (the config has {load_window_config(config).patients}; "
+            "run it with `mechsim grid CONFIG --out STORE` and `mechsim grid summarize`): ORR and "
+            "grade-4 neutropenia over dose and dosing interval, the same patients at every point. "
+            f"Hatched: ORR >= {cfg.orr_min:.0%} and grade-4 neutropenia <= {cfg.neutropenia_g4_max:.0%} "
+            "([trials_window.csv](trials_window.csv)).", "",
+            "![therapeutic window of aldoxorubicin](trials_window.png)", ""]

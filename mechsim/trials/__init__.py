@@ -21,6 +21,9 @@ Clinical readouts as trials define them (item 4): :func:`recist` (RECIST 1.1 on 
 longest diameters), :func:`progression_free_survival`, :func:`duration_of_response`,
 :func:`kaplan_meier`, :func:`response_rates`, the agreement rules :func:`rate_agreement` and
 :func:`median_agreement`, and :func:`read_out_arm` composing them for one arm.
+
+The therapeutic window (issue #19, item 4): :func:`therapeutic_window` runs a virtual cohort
+at every dose x dosing-interval point of a :class:`WindowConfig` (``mechsim grid WINDOW.yaml``).
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ from mechsim.trials._survival import (
 )
 from mechsim.trials._tumour import TumourParams
 from mechsim.trials._validation import ArmValidation, validate_arms
+from mechsim.trials._window import WindowConfig, load_window_config, therapeutic_window
 
 __all__ = [
     "CALIBRATED",
@@ -91,6 +95,7 @@ __all__ = [
     "TrialOptions",
     "TumourParams",
     "VirtualCohort",
+    "WindowConfig",
     "arm_to_dict",
     "binomial_interval",
     "draw_cohort",
@@ -100,6 +105,7 @@ __all__ = [
     "kaplan_meier",
     "list_arms",
     "load_arm",
+    "load_window_config",
     "median_agreement",
     "progression_free_survival",
     "rate_agreement",
@@ -108,6 +114,7 @@ __all__ = [
     "response_rates",
     "signal_plan",
     "simulate_arm",
+    "therapeutic_window",
     "validate_arms",
 ]
 
