@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -21,17 +20,19 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _writable(out: Path) -> None:
-    """Create ``out`` if needed and check that files can be written there."""
+    """The shared boundary check of output folders (:func:`mechsim._validate.check_output_path`:
+    creatable, writable, not a file), before any work; then create it."""
+    from mechsim._validate import check_output_path
+
     try:
+        check_output_path(out, arg="--out", kind="folder")
         out.mkdir(parents=True, exist_ok=True)
+    except MechsimError as exc:
+        _fail(str(exc))
     except OSError as exc:
         _fail(
             f"cannot write to --out {str(out)!r}: {exc.strerror or exc} — choose a writable folder",
             1,
-        )
-    if not os.access(out, os.W_OK | os.X_OK):
-        _fail(
-            f"cannot write to --out {str(out)!r}: permission denied — choose a writable folder", 1
         )
 
 
