@@ -11,10 +11,39 @@ import matplotlib
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt
 import pandas as pd
+from cycler import Cycler, cycler
 
 from mechsim._io import atomic_write_bytes
 
-__all__ = ["plot_species", "save_figure"]
+__all__ = ["LINESTYLES", "OKABE_ITO", "plot_species", "save_figure", "series_style", "style_cycler"]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, ordered so the first colours differ most.
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow
+)
+#: Line styles cycled after every colour has been used once (8 x 4 = 32 distinct series).
+LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.")
+
+
+def series_style(i: int) -> tuple[str, str]:
+    """``(colour, linestyle)`` of the ``i``-th series: colours first, then the next line style.
+
+    Distinct for the first ``len(OKABE_ITO) * len(LINESTYLES)`` (32) series.
+    """
+    n = len(OKABE_ITO)
+    return OKABE_ITO[i % n], LINESTYLES[(i // n) % len(LINESTYLES)]
+
+
+def style_cycler() -> Cycler:
+    """Matplotlib property cycle giving :func:`series_style` order (``ax.set_prop_cycle``)."""
+    return cycler(linestyle=list(LINESTYLES)) * cycler(color=list(OKABE_ITO))
 
 
 def save_figure(fig, stem: Path) -> list[Path]:
@@ -39,6 +68,7 @@ def plot_species(
 ):
     """Line plot of ``species`` in ``compartment`` from a long-form time-course table."""
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    ax.set_prop_cycle(style_cycler())
     sub = df[df["compartment"] == compartment]
     t_max = float(sub["time_h"].max()) if len(sub) else 0.0
     days = t_max > 72 if days is None else days

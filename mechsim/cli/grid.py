@@ -210,7 +210,6 @@ def summarize(
     A therapeutic-window store gets ``window.csv`` and ``window.png`` instead.
     """
     from mechsim._validate import check_output_path
-    from mechsim.grid._report import summarize_store
     from mechsim.trials._window import read_window_attrs
 
     with user_errors():
@@ -235,9 +234,43 @@ def summarize(
             if not sep or not name:
                 fail(f"--threshold must be OUTPUT=VALUE, got {item!r} — e.g. --threshold A_conc=5")
         check_output_path(out, arg="--out", kind="folder")
-        files = summarize_store(store, out, thresholds=thresholds, partial=partial)
+        files, stages = _summarize_with_progress(store, out, thresholds, partial)
     note = " (partial: see PARTIAL.json)" if any(f.name == "PARTIAL.json" for f in files) else ""
-    console.print(f"wrote {len(files)} files to {out}{escape(note)}")
+    took = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
+    console.print(f"wrote {len(files)} files to {out}{escape(note)}; {took}",
+                  highlight=False, soft_wrap=True)
+
+
+def _summarize_with_progress(store: Path, out: Path, thresholds: dict[str, float],
+                             partial: bool) -> tuple[list[Path], dict[str, float]]:
+    """``summarize_store`` with a progress bar per stage (on stderr); returns files and times (s) per stage and total."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mechsim.grid._report import STAGES, summarize_store
+
+    started: dict[str, float] = {}
+    ended: dict[str, float] = {}
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=False) as bar:
+        tasks = {s: bar.add_task(s, total=None, start=False) for s in STAGES}
+
+        def tell(stage: str, done: int, total: int) -> None:
+            now = time.perf_counter()
+            if stage not in started:
+                started[stage] = now
+                bar.start_task(tasks[stage])
+            bar.update(tasks[stage], completed=done, total=total)
+            if done >= total:
+                ended[stage] = now
+                bar.stop_task(tasks[stage])
+
+        t0 = time.perf_counter()
+        files = summarize_store(store, out, thresholds=thresholds, partial=partial, progress=tell)
+    stages = {s: ended.get(s, started[s]) - started[s] for s in STAGES if s in started}
+    stages["total"] = time.perf_counter() - t0
+    return files, stages
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def open_grid(path: str | os.PathLike[str], *, load: bool = True, flat: bool = F
         data[name] = xr.Variable((*dims, "time"), values[..., j],
                                  attrs={"units": str(raw["output_unit"].values[j])})
     data["status"] = xr.Variable(dims, status.reshape(shape), attrs=dict(raw["status"].attrs))
-    for name in raw.coords:
+    for name in sorted(map(str, raw.coords)):  # sorted: the stored order depends on the hash seed
         if str(name).startswith("sample_"):
             coords[str(name)] = ("sample", raw[name].values)
     ds = xr.Dataset(data, coords=coords, attrs=attrs)
@@ -77,17 +77,13 @@ def failed_points(ds: Any) -> Any:
     import pandas as pd
 
     status = ds["status"]
-    bad = status.values != RESULTS.SUCCESS
-    idx = np.argwhere(bad)
-    rows = []
-    for ix in idx:
-        row = {d: ds[d].values[i] for d, i in zip(status.dims, ix, strict=True)}
-        code = int(status.values[tuple(ix)])
-        row["status"] = code
-        row["message"] = "not computed" if code == NOT_COMPUTED else status_message(code)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=[*status.dims, "status", "message"])
-
+    codes = np.asarray(status.values)
+    idx = np.nonzero(codes != RESULTS.SUCCESS)
+    cols: dict[str, Any] = {d: np.asarray(ds[d].values)[i] for d, i in zip(status.dims, idx, strict=True)}
+    cols["status"] = codes[idx].astype(int)
+    messages = {int(c): "not computed" if c == NOT_COMPUTED else status_message(int(c)) for c in np.unique(codes[idx])}
+    cols["message"] = [messages[int(c)] for c in cols["status"]]
+    return pd.DataFrame(cols, columns=[*status.dims, "status", "message"])
 
 def grid_spec_of(ds: Any) -> dict[str, Any]:
     """The grid definition stored in a dataset's (or store's) metadata."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,12 @@ from mechsim.grid._hill import fit_hill_curves
 from mechsim.grid._plots import plot_dose_response, plot_heatmap
 from mechsim.grid._summaries import summarize_curves, value_at
 
-__all__ = ["default_response", "summarize_store"]
+__all__ = ["STAGES", "default_response", "summarize_store"]
+
+STAGES = ("loading", "summaries", "hill fits", "figures")
+"""The stages of :func:`summarize_store`, in order, as named to its ``progress`` callback."""
+
+Progress = Callable[[str, int, int], None]
 
 
 def default_response(ds: Any) -> tuple[str, Any]:
@@ -36,6 +41,7 @@ def summarize_store(
     *,
     thresholds: Mapping[str, float] | None = None,
     partial: bool = False,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write ``summaries.csv``, ``hill_fits.csv``, ``failed_points.csv`` and figures to ``out``.
 
@@ -48,6 +54,10 @@ def summarize_store(
     ``partial=True``; a partial summary is marked by ``PARTIAL.json`` (points missing
     of the total) beside the tables. The files appear together when complete
     (:func:`mechsim._io.atomic_folder`).
+
+    ``progress(stage, done, total)`` is called as each of :data:`STAGES` starts
+    (``done=0``), advances and ends (``done=total``); units of ``done``: 1 for loading and
+    summaries, curves for the Hill fits, figures for the figures.
     """
     import json
 
@@ -57,7 +67,10 @@ def summarize_store(
 
     final = check_output_path(out, arg="out", kind="folder")
     _check_store(store)  # refuses a folder that is not a grid store, before any work
+    tell = progress or _silent
+    tell("loading", 0, 1)
     ds = open_grid(store, load=True)
+    tell("loading", 1, 1)
     missing, total = int(ds.attrs["n_missing"]), int(ds.attrs["n_points"])
     if missing and not partial:
         raise InputError(
@@ -66,13 +79,17 @@ def summarize_store(
             "with --partial (partial=True; the summary is marked partial)"
         )
     with atomic_folder(final) as tmp:  # an interrupted summary leaves no partial folder
-        written = _write_summary(ds, tmp, thresholds)
+        written = _write_summary(ds, tmp, thresholds, tell)
         if missing:
             note = {"partial": True, "n_missing": missing, "n_points": total,
                     "note": "points not computed are NaN in the tables and absent from the figures"}
             written.append(atomic_write_text(tmp / "PARTIAL.json", json.dumps(note, indent=1) + "\n"))
         names = [p.relative_to(tmp) for p in written]
     return [final / n for n in names]
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    """The default ``progress``: says nothing."""
 
 
 def _check_store(store: str | os.PathLike[str]) -> None:
@@ -89,7 +106,7 @@ def _check_store(store: str | os.PathLike[str]) -> None:
         raise InputError(f"{store} is not a mechsim grid store — give the --out folder of a 'mechsim grid' run")
 
 
-def _write_summary(ds: Any, dest: Path, thresholds: Mapping[str, float] | None) -> list[Path]:
+def _write_summary(ds: Any, dest: Path, thresholds: Mapping[str, float] | None, tell: Progress) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -97,22 +114,32 @@ def _write_summary(ds: Any, dest: Path, thresholds: Mapping[str, float] | None) 
 
     written: list[Path] = []
     survival = "surviving_fraction" if "surviving_fraction" in ds else None
+    tell("summaries", 0, 1)
     summ = summarize_curves(ds, thresholds=thresholds, survival=survival)
     written.append(atomic_write_text(dest / "summaries.csv", summ.to_dataframe().to_csv()))
+    written.append(atomic_write_text(dest / "failed_points.csv", failed_points(ds).to_csv(index=False)))
+    tell("summaries", 1, 1)
     name, resp = default_response(ds)
     resp.name = name
-    fixed = {"bottom": 1.0, "top": 0.0} if survival else {}
-    fits = fit_hill_curves(resp, "dose", **fixed)
+    n_curves = resp.size // resp.sizes["dose"]
+    tell("hill fits", 0, n_curves)
+    fits = fit_hill_curves(resp, "dose", bottom=1.0 if survival else None, top=0.0 if survival else None,
+                           progress=lambda done, total: tell("hill fits", done, total))
     written.append(atomic_write_text(dest / "hill_fits.csv", fits.drop_attrs().to_dataframe().to_csv()))
-    written.append(atomic_write_text(dest / "failed_points.csv", failed_points(ds).to_csv(index=False)))
+    tell("hill fits", n_curves, n_curves)
     median = resp.median("sample") if "sample" in resp.dims else resp
-    for axis in [d for d in median.dims if d not in ("dose", "regimen")]:
+    axes = [d for d in median.dims if d not in ("dose", "regimen")]
+    n_figs = (len(axes) + 1) * resp.sizes["regimen"]
+    tell("figures", 0, n_figs)
+    first_fig = len(written)
+    for axis in axes:
         for reg in median["regimen"].values:
             sub = median.sel(regimen=reg)
             sub = sub.isel({d: 0 for d in sub.dims if d not in ("dose", axis)})
             fig, ax = plt.subplots(figsize=(5.5, 4))
             plot_heatmap(sub, "dose", axis, ax=ax, title=f"{name} ({reg}; median over samples)")
             written.append(_save(fig, dest / f"heatmap_dose_{_safe(axis)}_{_safe(reg)}.png"))
+            tell("figures", len(written) - first_fig, n_figs)
     for reg in resp["regimen"].values:
         sub = resp.sel(regimen=reg)
         hue = next((d for d in sub.dims if d not in ("dose", "sample")), None)
@@ -126,6 +153,7 @@ def _write_summary(ds: Any, dest: Path, thresholds: Mapping[str, float] | None) 
         plot_dose_response(sub, "dose", band_dim="sample" if "sample" in sub.dims else None,
                            hue=hue, fits=fsub, ax=ax, title=f"{name} ({reg})")
         written.append(_save(fig, dest / f"dose_response_{_safe(reg)}.png"))
+        tell("figures", len(written) - first_fig, n_figs)
     return written
 
 

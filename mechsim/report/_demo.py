@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from mechsim._io import atomic_write_text
 from mechsim.report._assumed import assumed_section
 from mechsim.report._markdown import md_table as _md_table
+from mechsim.report._mechanism_figures import mechanism_section
 from mechsim.report._params import parameter_table
 from mechsim.report._survival import (
     COUPLED_MODELS,
@@ -56,7 +57,8 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
 
     The report holds the pathway diagrams, plasma and tumour curves per scenario, the
     trofosfamide regimens' cross-link and survival curves (run on the coupled
-    ``trofosfamide-apoptosis`` model), the aldoxorubicin-vs-doxorubicin comparison and
+    ``trofosfamide-apoptosis`` model), the mechanisms step by step
+    (:mod:`mechsim.report._mechanism_figures`), the aldoxorubicin-vs-doxorubicin comparison and
     the virtual trials of the seeds' arms (:mod:`mechsim.report._trials`: forest plot,
     waterfall and Kaplan-Meier per drug, the tumour-level parameters), the assumed
     parameters that move its headline outputs by more than 20 %
@@ -99,6 +101,7 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
                 progress.advance(task)
         progress.update(task, description="tables and report")
         md += _scenario_sections(outputs, coupled)
+        md += mechanism_section(outputs, coupled, out_dir)
         md += trofosfamide_section(coupled, out_dir)
         cmp = comparison_table(outputs)
         if not cmp.empty:
