@@ -253,7 +253,7 @@ def _summarize_with_progress(store: Path, out: Path, thresholds: dict[str, float
     started: dict[str, float] = {}
     ended: dict[str, float] = {}
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=False) as bar:
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
         tasks = {s: bar.add_task(s, total=None, start=False) for s in STAGES}
 
         def tell(stage: str, done: int, total: int) -> None:
