@@ -95,7 +95,7 @@ def main() -> None:
                     help="keep the tumour parameters, fit only the toxicity stage")
     args = ap.parse_args()
 
-    from mechsim.trials import get_arm, list_arms
+    from mechsim.trials import list_arms
     from mechsim.trials._calibrate import calibration_problem
     from mechsim.trials._calibrated import CALIBRATED
 
@@ -121,7 +121,6 @@ def main() -> None:
             _write_block(fitted, targets)
         _write_tox_block(tox["fitted"], tox_targets)
         print(f"wrote {TARGET_FILE.relative_to(ROOT)}")
-    _ = get_arm
 
 
 def stage_one(setup, args, t_prep):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -59,9 +60,8 @@ def summarize_store(
     (``done=0``), advances and ends (``done=total``); units of ``done``: 1 for loading and
     summaries, curves for the Hill fits, figures for the figures.
     """
-    import json
 
-    from mechsim._io import atomic_folder, atomic_write_text
+    from mechsim._io import atomic_folder
     from mechsim._validate import check_output_path
     from mechsim.errors import InputError
 
@@ -81,11 +81,16 @@ def summarize_store(
     with atomic_folder(final) as tmp:  # an interrupted summary leaves no partial folder
         written = _write_summary(ds, tmp, thresholds, tell)
         if missing:
-            note = {"partial": True, "n_missing": missing, "n_points": total,
-                    "note": "points not computed are NaN in the tables and absent from the figures"}
-            written.append(atomic_write_text(tmp / "PARTIAL.json", json.dumps(note, indent=1) + "\n"))
+            written.append(write_partial_note(tmp, missing, total, "points not computed are NaN in "
+                                              "the tables and absent from the figures"))
         names = [p.relative_to(tmp) for p in written]
     return [final / n for n in names]
+
+
+def write_partial_note(folder: Path, missing: int, total: int, note: str) -> Path:
+    """``PARTIAL.json`` marking a summary of an incomplete store (``--partial``)."""
+    record = {"partial": True, "n_missing": missing, "n_points": total, "note": note}
+    return atomic_write_text(folder / "PARTIAL.json", json.dumps(record, indent=1) + "\n")
 
 
 def _silent(stage: str, done: int, total: int) -> None:

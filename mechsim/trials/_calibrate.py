@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jax
 import jax.numpy as jnp
@@ -239,7 +239,7 @@ def toxicity_problem(setup: CalibrationSetup, tumour: TumourParams, start) -> To
 
     share = FRIBERG["neutrophil_share"][0]
     pieces = []
-    for prep, _ in zip(setup.prepared, setup.targets, strict=True):
+    for prep in setup.prepared:
         tg = tuple(toxicity_targets(prep.arm))
         if not tg:
             continue
@@ -252,8 +252,9 @@ def toxicity_problem(setup: CalibrationSetup, tumour: TumourParams, start) -> To
         # events count to the end of the adverse-event window; dosing stops at `stop`
         t_h = np.arange(marrow.shape[1], dtype=float)
         conc = np.where(t_h[None, :] < stop[:, None], marrow, 0.0)
-        ones = replace_slope(start, drug)
-        slope1, circ0, mtt = patient_parameters(prep.cohort, drug, ones)
+        # per-patient slope factors: the fitted class slope multiplies them inside the objective
+        unit = replace(start, slope={"anthracycline": 1.0, "oxazaphosphorine": 1.0})
+        slope1, circ0, mtt = patient_parameters(prep.cohort, drug, unit)
         t6 = np.arange(-(-marrow.shape[1] // STEP_H)) * STEP_H
         window = t6[None, :] < (stop[:, None] + 24.0 * 28.0)
         if HAS_HEART[drug]:
@@ -301,9 +302,3 @@ def toxicity_problem(setup: CalibrationSetup, tumour: TumourParams, start) -> To
 
     return ToxicitySetup(tuple(p[0] for p in pieces), tuple(p[2] for p in pieces), problem, predict)
 
-
-def replace_slope(start, drug: str):
-    """``start`` with every slope 1 (the per-patient factors of :func:`patient_parameters`)."""
-    from dataclasses import replace
-
-    return replace(start, slope={"anthracycline": 1.0, "oxazaphosphorine": 1.0})

@@ -47,7 +47,7 @@ _PROV["growth_sigma"] = TUMOUR_VARIABILITY["growth_sigma"][1]
 _PROV["resistance_pretreated_anthracycline"] = Provenance("assumed", (
     "1 (no resistance): no calibration arm was pretreated with an anthracycline, so the "
     "factor is not identifiable; the validation arms' sensitivity to it is in "
-    "benchmarks/results/trial_validation.md"))
+    "benchmarks/results/trial_sensitivity.md"))
 
 #: The tumour parameters every virtual trial uses by default.
 CALIBRATED = TumourParams(

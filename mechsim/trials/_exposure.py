@@ -25,6 +25,7 @@ import numpy as np
 
 from mechsim.dosing import Dose, Regimen
 from mechsim.errors import InputError
+from mechsim.grid._points import GridInputs
 from mechsim.trials._arms import Arm
 from mechsim.trials._patients import MODEL_OF_DRUG, VirtualCohort
 
@@ -153,7 +154,7 @@ def signal_plan(arm: Arm) -> SignalPlan:
 def _runner(plan: SignalPlan, outputs: tuple[str, ...], batch: int):
     """A compiled grid runner for the window (cached: one compile per arm shape)."""
     from mechsim.grid._chunks import ChunkRunner
-    from mechsim.grid._points import GridInputs, resolve_model
+    from mechsim.grid._points import resolve_model
     from mechsim.grid._spec import DoseAxis, GridSpec, RegimenSpec
 
     first = plan.regimen.doses[0]
@@ -166,22 +167,17 @@ def _runner(plan: SignalPlan, outputs: tuple[str, ...], batch: int):
     return patient_inputs, ChunkRunner(patient_inputs, batch, rtol=1e-6, atol=1e-9)
 
 
-class _PatientInputs:
-    """:class:`~mechsim.grid._points.GridInputs` whose points are patients, not a grid."""
+@dataclass(frozen=True, eq=False)
+class _PatientInputs(GridInputs):
+    """:class:`~mechsim.grid._points.GridInputs` whose points are patients, not a grid:
+    per-patient dose factors and parameters (declared units), set before each run."""
 
-    def __init__(self, **kw) -> None:
-        self.__dict__.update(kw)
-        self.factor = np.ones(1)
-        self.declared = self.base_declared[None, :]
-
-    def __getattr__(self, name: str):  # delegate GridInputs' properties
-        from mechsim.grid._points import GridInputs
-
-        attr = getattr(GridInputs, name)
-        return attr.fget(self) if isinstance(attr, property) else attr.__get__(self)
+    factor: np.ndarray | None = None
+    declared: np.ndarray | None = None
 
     def set_patients(self, factor: np.ndarray, declared: np.ndarray) -> None:
-        self.factor, self.declared = factor, declared
+        object.__setattr__(self, "factor", factor)  # the runner is cached; its points change
+        object.__setattr__(self, "declared", declared)
 
     def point_inputs(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = stop - start

@@ -31,7 +31,7 @@ from mechsim.trials._survival import DAYS_PER_MONTH
 from mechsim.trials._toxicity import HAS_HEART, ToxicityParams, ToxicityResult, evaluate_toxicity
 from mechsim.trials._tumour import TumourInputs, TumourParams, histology_key, simulate_tumours
 
-__all__ = ["ArmSimulation", "TrialOptions", "arm_size", "prepare_arm", "simulate_arm"]
+__all__ = ["ArmSimulation", "TrialOptions", "arm_size", "prepare_arm", "prepare_cohort", "simulate_arm"]
 
 #: Virtual patients per arm where the trial does not report its size (*assumed*).
 DEFAULT_N = 50
@@ -132,8 +132,23 @@ def prepare_arm(
     plan = signal_plan(arm)
     rng = np.random.default_rng(seed)
     cohort = draw_cohort(arm.drug, int(n_patients), rng, flat_dose=plan.flat_dose)
+    return prepare_cohort(arm, cohort, plan=plan, options=opt, progress=progress)
+
+
+def prepare_cohort(
+    arm: Arm,
+    cohort: VirtualCohort,
+    *,
+    plan: SignalPlan | None = None,
+    options: TrialOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PreparedArm:
+    """Run the mechanism for an already drawn ``cohort`` on ``arm`` (``plan`` defaults to
+    :func:`signal_plan` of the arm; a plan of another dose level is how the therapeutic
+    window reuses one compiled mechanism per interval)."""
+    plan = plan if plan is not None else signal_plan(arm)
     values, status = exposure_signal(plan, cohort, outputs=_outputs(arm.drug), progress=progress)
-    days = _assessment_days(arm, opt)
+    days = _assessment_days(arm, options or TrialOptions())
     steps = round(days[-1] * 24.0 / DT_H) + 1
     return PreparedArm(arm, plan, cohort, values, days, status, steps)
 

@@ -183,8 +183,6 @@ def mody_loss(heart_um):
     return k.sum(axis=-1)
 
 
-_ = math
-
 
 #: Adverse events are counted during treatment and this long after its end (days; *assumed*:
 #: the usual 28-day reporting window after the last dose).

@@ -42,6 +42,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import ndtr
+from scipy.special import ndtr as sp_ndtr
 
 from mechsim.network import Provenance
 
@@ -279,11 +280,6 @@ def particle_ensemble(
             z[commit] = z[rng.choice(np.flatnonzero(~commit), commit.sum())]
         z = a * z + b * rng.standard_normal(z.shape)
     ratio = (comp[:, 0] + comp[:, 1]) / (comp[:, 2] + comp[:, 3])
-    sur = -math.expm1(-k) * _ndtr_np((np.log(ratio) - log_theta) / sigma_cell(cv))
+    sur = -math.expm1(-k) * sp_ndtr((np.log(ratio) - log_theta) / sigma_cell(cv))
     return haz, sur
 
-
-def _ndtr_np(x: np.ndarray) -> np.ndarray:
-    from scipy.special import ndtr as sp_ndtr
-
-    return sp_ndtr(x)

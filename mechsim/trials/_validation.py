@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mechsim.trials._arms import Arm, Role
+from mechsim.trials._arms import Arm
 from mechsim.trials._intervals import median_agreement, rate_agreement
 from mechsim.trials._simulate import TrialOptions, arm_size, finish_arm, prepare_arm
 from mechsim.trials._toxicity import TOXICITY_ENDPOINTS
@@ -139,5 +139,3 @@ def role_counts(results: Sequence[ArmValidation]) -> dict[str, dict[str, int]]:
             c["compared"] += 1
     return out
 
-
-_ = Role

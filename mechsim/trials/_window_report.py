@@ -7,7 +7,6 @@ unless overridden).
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 
 from mechsim._io import atomic_folder, atomic_open, atomic_write_text
 from mechsim.errors import InputError
+from mechsim.grid._report import write_partial_note
 from mechsim.trials._window import VARIABLES, open_window
 
 __all__ = ["acceptable", "plot_window", "summarize_window"]
@@ -71,9 +71,8 @@ def summarize_window(
         plt.close(fig)
         written.append(tmp / "window.png")
         if missing:
-            note = {"partial": True, "n_missing": missing, "n_points": total,
-                    "note": "points not computed are NaN in the table and grey in the figure"}
-            written.append(atomic_write_text(tmp / "PARTIAL.json", json.dumps(note, indent=1) + "\n"))
+            written.append(write_partial_note(tmp, missing, total, "points not computed are NaN in "
+                                              "the table and grey in the figure"))
         names = [p.relative_to(tmp) for p in written]
     return [final / n for n in names]
 
