@@ -10,6 +10,7 @@ from __future__ import annotations
 from mechsim.model import CompiledModel, compile_network
 from mechsim.model._ccode import c_model_source
 from mechsim.network import Network
+from mechsim.simulate import refuse_events
 from mechsim.solver import Rodas5P
 from mechsim.solver._native import NativeKernel, NativeUnavailable, compiler
 from mechsim.solver._rosenbrock import AbstractRosenbrock
@@ -33,8 +34,10 @@ def native_kernel(model: Network | CompiledModel, solver: AbstractRosenbrock | N
         NativeUnavailable: no C compiler, or the build failed.
         NetworkError: the model uses a function with no C99 form.
         TypeError: ``solver`` is not a mechsim Rosenbrock method.
+        InputError: the model has events (the C kernel does not apply them).
     """
     cm = model if isinstance(model, CompiledModel) else compile_network(model)
+    refuse_events(cm.network, "native_kernel", "the C kernel has no event handling")
     solver = Rodas5P() if solver is None else solver
     if not isinstance(solver, AbstractRosenbrock):
         raise TypeError(

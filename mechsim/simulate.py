@@ -20,9 +20,11 @@ from mechsim._validate import (
 from mechsim.dosing import DosingPlan, Patient, Regimen, plan_regimen
 from mechsim.errors import InputError, MechsimError
 from mechsim.model import CompiledModel, check_finite_parameters, compile_network
-from mechsim.network import Network
+from mechsim.model._hostfns import host_events
+from mechsim.network import Network, symbolic
 from mechsim.results import SimulationResult
 from mechsim.solver import Rodas5P, Schedule, integrate, solver_jit
+from mechsim.solver._events import integrate_events, segment_solver
 
 __all__ = ["parameter_vector", "simulate"]
 
@@ -88,17 +90,27 @@ def simulate(
 
     Raises
     ------
-    MechsimError
-        For a network with events, which this path does not apply (issue #21): use
-        :func:`mechsim.sbml.simulate_sbml`, which handles them.
+    InputError
+        For a network with events: under ``jax.jit``, ``jax.vmap`` or ``jax.grad`` (events
+        are located on the host), or when an event assigns a parameter (a result holds
+        one parameter vector).
 
     Notes
     -----
     ``simulate`` is pure: it can be called under ``jax.jit`` and ``jax.vmap``, and a
     second call with new parameter values (same shapes) reuses the compiled code.
+
+    A network with events (:class:`~mechsim.network.Event`) runs on mechsim's one event path
+    (:func:`mechsim.solver._events.integrate_events`, shared with
+    :func:`mechsim.sbml.simulate_sbml`): triggers are located between solver calls to
+    ~1e-12 relative time and events fire with SBML semantics (priorities, persistence,
+    ``initial_value``; no delays). That path runs on the host, so it needs concrete
+    inputs (no ``jax.jit``/``jax.vmap``/``jax.grad``), and ``max_steps`` applies to each
+    solver call between output times and events.
     """
     cm = model if isinstance(model, CompiledModel) else compile_network(model)
-    refuse_events(cm.network, "simulate")
+    if cm.network.events:
+        _check_event_inputs(cm.network, (times, regimen, params, y0, t0, rtol, atol))
     if times is None:
         raise MechsimError("simulate: give output times in h, e.g. times=jnp.linspace(0, 24, 97)")
     ts = jnp.asarray(times, dtype=jnp.float64)
@@ -121,20 +133,45 @@ def simulate(
             f"simulate: linear_solver={linear_solver!r} is not known; use 'sparse' or 'dense'"
         )
     dense = linear_solver == "dense" or cm.sparsity is None
+    if cm.network.events:
+        return _run_events(cm, plan, p, ts, y0, solver or Rodas5P(), rtol, atol, max_steps, t0, dense)
     return _run(cm, plan, p, ts, y0, solver or Rodas5P(), rtol_a, atol_a, max_steps, t0_a, dense)
 
 
-def refuse_events(network: Network, where: str) -> None:
-    """Raise for a network with events: the Rosenbrock paths of ``simulate``, grids and fits
-    do not apply them (issue #21), and ignoring them would be a silent wrong answer."""
+def refuse_events(network: Network, where: str, why: str = "it runs the solver inside jax.jit/vmap "
+                  "or the native kernel, where events are not located") -> None:
+    """Raise :class:`InputError` for a network with events on a path that cannot apply them.
+
+    Events are applied by :func:`simulate` only (on the host, between solver calls);
+    ignoring them elsewhere would be a silent wrong answer. ``why`` says why ``where``
+    cannot apply them.
+    """
     if network.events:
         names = ", ".join(repr(e.name) for e in network.events[:3])
-        raise MechsimError(
-            f"{where}: network {network.name!r} has events ({names}); this solver path does not "
-            "apply them yet and would return a wrong answer — run it with "
-            "mechsim.sbml.simulate_sbml or 'mechsim sbml simulate' (events with SBML semantics), "
-            "or express the intervention as doses (Regimen)"
+        raise InputError(
+            f"{where}: network {network.name!r} has events ({names}), which this path cannot "
+            f"apply ({why}) — run it with mechsim.simulate (one call per parameter set), or "
+            "express the intervention as doses (Regimen)"
         )
+
+
+def _check_event_inputs(network: Network, inputs: tuple) -> None:
+    """Refuse what the host event path cannot do: traced inputs, parameter assignments."""
+    names = ", ".join(repr(e.name) for e in network.events[:3])
+    if any(isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves(inputs)):
+        raise InputError(
+            f"simulate: network {network.name!r} has events ({names}), which are located on "
+            "the host between solver calls and cannot run under jax.jit, jax.vmap or jax.grad — "
+            "call simulate with concrete values (a Python loop over parameter sets)"
+        )
+    for ev, items in zip(network.events, symbolic(network).event_assignments, strict=True):
+        for kind, target, _ in items:
+            if kind == "param":
+                raise InputError(
+                    f"simulate: event {ev.name!r} of network {network.name!r} assigns parameter "
+                    f"{target!r}, and a SimulationResult holds one parameter vector — make "
+                    f"{target!r} a rate-rule variable with rate 0, or use mechsim.sbml.simulate_sbml"
+                )
 
 
 def parameter_vector(cm: CompiledModel, params) -> jnp.ndarray:
@@ -180,3 +217,20 @@ def _run(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense) -> Simul
         solver=solver, rtol=rtol, atol=atol, t0=t0, schedule=schedule, max_steps=max_steps,
     )
     return SimulationResult(ts=sol.ts, ys=sol.ys, p=p, status=sol.status, model=cm)
+
+
+def _run_events(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense) -> SimulationResult:
+    """``_run`` for a network with events: the host event path (concrete inputs only)."""
+    n = cm.n_states
+    times, jumps, rates = (np.asarray(a, dtype=float) for a in plan.schedule_arrays(p, n))
+    t0 = float(t0)
+    y = np.array(cm.y0(p, t0) if y0 is None else y0, dtype=float)
+    y += jumps[times == t0].sum(axis=0)  # right-continuous at t0; restarts drop jumps <= t0
+    solve = segment_solver(
+        cm.rhs, jac=cm.jac if dense else cm.jac_values, sparsity=None if dense else cm.sparsity,
+        solver=solver, rtol=rtol, atol=atol, max_steps=max_steps,
+        schedule=Schedule(times, jumps, rates),
+    )
+    run = integrate_events(solve, host_events(cm.network), y, np.asarray(p), np.asarray(ts), t0=t0)
+    return SimulationResult(ts=ts, ys=jnp.asarray(run.ys), p=p,
+                            status=jnp.asarray(run.status, dtype=jnp.int32), model=cm)

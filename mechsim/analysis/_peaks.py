@@ -203,8 +203,10 @@ def simulation_evaluator(
     with an explicit ``y0`` (e.g. ``y0=cm.y0(p)``), nothing recompiles. Values are in the
     species' declared units (e.g. uM). Raises :class:`~mechsim.errors.MechsimError` if a solve fails.
     """
-    from mechsim.simulate import simulate
+    from mechsim.simulate import refuse_events, simulate
 
+    refuse_events(result.model.network, "peak refinement", "it restarts the solver from stored "
+                  "states, which loses the events' trigger history")
     grid = np.asarray(result.ts, dtype=float)
     ys = np.asarray(result.ys)
     size = grid.size

@@ -30,7 +30,7 @@ from mechsim.dosing import Patient, Regimen, plan_regimen
 from mechsim.errors import MechsimError
 from mechsim.model import CompiledModel, compile_network
 from mechsim.network import Network, Parameter
-from mechsim.simulate import simulate
+from mechsim.simulate import refuse_events, simulate
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -204,6 +204,7 @@ def one_at_a_time(
     nominal one and every level of every parameter, for every arm) are one vmapped
     batch. A failed solve gives NaN outputs and is counted in ``failed_runs``.
     """
+    refuse_events(case.network, "one_at_a_time", "it runs every parameter vector in one jax.vmap")
     if n_levels < 2:
         raise MechsimError(f"one_at_a_time: n_levels must be >= 2, got {n_levels}")
     if not case.headlines:

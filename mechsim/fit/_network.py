@@ -105,7 +105,8 @@ def network_problem(
     gradient:
         ``"fwd"`` (forward sensitivities) or ``"bwd"`` (reverse mode through the solver).
     """
-    refuse_events(network, "network_problem")
+    refuse_events(network, "network_problem", "a fit differentiates through the solver under jax.jit, "
+                  "and events are located on the host")
     cm = compile_network(network)
     df = _read(data)
     conditions = dict(conditions or {"default": Condition()})

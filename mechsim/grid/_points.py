@@ -18,6 +18,7 @@ from mechsim.errors import InputError, MechsimError
 from mechsim.grid._spec import GridSpec
 from mechsim.model import CompiledModel, compile_network
 from mechsim.network import Network
+from mechsim.simulate import refuse_events
 
 __all__ = ["GridInputs", "resolve_model"]
 
@@ -86,6 +87,8 @@ class GridInputs:
     @classmethod
     def build(cls, spec: GridSpec, model: CompiledModel) -> GridInputs:
         """Validate ``spec`` against ``model`` and precompute everything per regimen."""
+        refuse_events(model.network, "grid", "grid points run in jax.vmap or the native kernel, "
+                      "where events are not located")
         names = set(model.param_names)
         regimens = [r.regimen() for r in spec.regimens]
         # one slot count for every regimen: all share one compiled solver

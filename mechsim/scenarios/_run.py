@@ -23,7 +23,7 @@ from mechsim.errors import MechsimError
 from mechsim.model import compile_network
 from mechsim.results import SimulationResult
 from mechsim.scenarios import Scenario, get_model, get_scenario, list_scenarios
-from mechsim.simulate import parameter_vector, simulate
+from mechsim.simulate import parameter_vector, refuse_events, simulate
 
 __all__ = ["ScenarioOutput", "pad_times", "run_scenario", "scenario_times", "shared_n_times",
            "shared_slots", "write_scenario"]
@@ -88,6 +88,8 @@ def run_scenario(
     if model is not None and model != sc.model:
         sc = replace(sc, model=model)
     cm = compile_network(get_model(sc.model))
+    refuse_events(cm.network, f"scenario {sc.name!r}", "its peaks are refined by restarting the "
+                  "solver from stored states, which loses the events' trigger history")
     regimen = sc.regimen()
     plan = plan_regimen(cm, regimen, sc.patient, slots=slots)
     times = np.asarray(sc.times, dtype=float)

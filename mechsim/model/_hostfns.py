@@ -1,14 +1,14 @@
 """Host-side (numpy) versions of a network's triggers, event assignments and outputs.
 
-The event driver evaluates triggers at many sample times and applies events between
-solver calls; doing that in numpy avoids compiling a JAX function per case for work
-that is cheap and sequential. The ODE right-hand side stays in JAX (the solver).
+The event driver (:mod:`mechsim.solver._events`) evaluates triggers at many sample
+times and applies events between solver calls; doing that in numpy avoids compiling a
+JAX function per model for work that is cheap and sequential. The ODE right-hand side
+stays in JAX (the solver).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -16,8 +16,9 @@ import sympy as sp
 from mechsim.model._codegen import MOLAR_INTERNAL
 from mechsim.network import Network, symbolic
 from mechsim.network._symbolic import MOLAR, TIME
+from mechsim.solver._events import EventFunctions
 
-__all__ = ["HostFunctions", "host_functions"]
+__all__ = ["host_events", "host_outputs", "numpy_function"]
 
 _MODULES = [{"factorial": lambda x: _factorial(x)}, "numpy"]
 
@@ -30,7 +31,10 @@ def _factorial(x):
 
 def numpy_function(exprs: Sequence[sp.Basic], n_states: int, n_params: int,
                    ys: Sequence[sp.Symbol], ps: Sequence[sp.Symbol]) -> Callable:
-    """``f(t, y, p) -> (len(exprs), *batch)`` float array; ``y`` may be ``(n, *batch)``."""
+    """``f(t, y, p) -> (len(exprs), *batch)`` float array; ``y`` may be ``(n, *batch)``.
+
+    Rows of ``y`` beyond ``n_states`` are ignored (a solver's padding state).
+    """
     exprs = [sp.sympify(e).subs(MOLAR, MOLAR_INTERNAL) for e in exprs]
     if not exprs:
         return lambda t, y, p: np.zeros((0, *np.shape(t)))
@@ -39,7 +43,7 @@ def numpy_function(exprs: Sequence[sp.Basic], n_states: int, n_params: int,
 
     def f(t, y, p):
         t = np.asarray(t, dtype=float)
-        y = np.asarray(y, dtype=float)
+        y = np.asarray(y, dtype=float)[:n_states]
         with np.errstate(all="ignore"):
             out = raw(t, list(y) if len(y) else [], list(np.asarray(p, dtype=float)))
         shape = np.broadcast_shapes(t.shape, y.shape[1:])
@@ -48,23 +52,21 @@ def numpy_function(exprs: Sequence[sp.Basic], n_states: int, n_params: int,
     return f
 
 
-@dataclass(frozen=True)
-class HostFunctions:
-    """numpy functions of ``(t, y, p)`` for one network.
+def host_outputs(network: Network, outputs: Sequence[str]) -> Callable:
+    """numpy ``f(t, y, p) -> (len(outputs), *batch)`` of observables ``outputs`` of ``network``."""
+    sm = symbolic(network)
+    ys, ps = sm.state_symbols, sm.param_symbols
+    return numpy_function([sm.observables[o] for o in outputs], len(ys), len(ps), ys, ps)
 
-    ``event_targets[k]`` lists ``("state", index)`` / ``("param", index)`` pairs in the
-    order of ``event_values[k]``'s output.
+
+def host_events(network: Network) -> EventFunctions:
+    """The events of ``network`` as numpy functions for :func:`mechsim.solver._events.integrate_events`.
+
+    Cached on the network (it is immutable): lambdifying costs tens of milliseconds.
     """
-
-    outputs: Callable
-    triggers: Callable
-    priorities: Callable
-    event_values: tuple[Callable, ...]
-    event_targets: tuple[tuple[tuple[str, int], ...], ...]
-
-
-def host_functions(network: Network, outputs: Sequence[str]) -> HostFunctions:
-    """Build :class:`HostFunctions`; ``outputs`` are observable names of ``network``."""
+    cached = network.__dict__.get("_host_events_cache")
+    if cached is not None:
+        return cached
     sm = symbolic(network)
     ys, ps = sm.state_symbols, sm.param_symbols
     n, m = len(ys), len(ps)
@@ -78,10 +80,14 @@ def host_functions(network: Network, outputs: Sequence[str]) -> HostFunctions:
         ))
     prio = [e if e is not None else sp.Integer(0) for e in sm.event_priorities]
     trig = [sp.Piecewise((1, tr), (0, True)) for tr in sm.event_triggers]
-    return HostFunctions(
-        outputs=numpy_function([sm.observables[o] for o in outputs], n, m, ys, ps),
+    out = EventFunctions(
         triggers=numpy_function(trig, n, m, ys, ps),
         priorities=numpy_function(prio, n, m, ys, ps),
-        event_values=tuple(values),
-        event_targets=tuple(targets),
+        values=tuple(values),
+        targets=tuple(targets),
+        initial_value=tuple(bool(e.initial_value) for e in network.events),
+        persistent=tuple(bool(e.persistent) for e in network.events),
+        use_values_from_trigger_time=tuple(bool(e.use_values_from_trigger_time) for e in network.events),
     )
+    object.__setattr__(network, "_host_events_cache", out)
+    return out
