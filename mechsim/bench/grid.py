@@ -12,6 +12,11 @@ grid's points after compilation. A method that would exceed its time budget is t
 the points it finished and extrapolated (``points_timed`` < ``n``, ``extrapolated``).
 Every speed comes with the error against a tight-tolerance reference at the same points,
 and a work-precision sweep (time per solve vs error over several tolerances).
+
+``--quick`` is the same benchmark made small (:data:`QUICK`): the 20-species stand-in
+mechanism unless models are named (stated in every output), 64 points, 16 per call, a few
+seconds' budget per method, two reference points and two tolerances in the sweep; about
+a minute on the 2-core machine. Its numbers are indicative (marked QUICK).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import os
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Integral
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,7 @@ __all__ = [
     "default_methods",
     "machine_description",
     "mechsim_backend",
+    "n_stages",
     "run_grid_benchmark",
 ]
 
@@ -48,12 +54,25 @@ RTOL, ATOL = 1e-6, 1e-9
 #: 270k), and about 7 GiB of solver state for the 88-state trofosfamide model (53 KiB per
 #: point in one vmap, from XLA's buffer assignment); override with ``--batch``.
 CPU_BATCH, ACCELERATOR_BATCH = 256, 131_072
+#: ``--quick``: grid points, points per call, seconds per method's throughput, reference
+#: points, work-precision tolerances and points per tolerance of the loop methods.
+QUICK = {"n": 64, "batch": 16, "budget_s": 5.0, "n_ref": 2, "tolerances": (1e-4, 1e-7), "loop_points": 2}
+
+#: ``progress(stage)``: told the name of each stage as it starts (see :func:`n_stages`).
+StageCallback = Callable[[str], None]
+
+
+def n_stages(n_methods: int) -> int:
+    """Stages of one model's benchmark: the reference, then compile, throughput and
+    work-precision per method (the number of ``progress`` calls of :func:`bench_model`)."""
+    return 1 + 3 * n_methods
 
 
 def default_batch(quick: bool = False, platform: str | None = None) -> int:
-    """Points per call: 64 for ``--quick``, else :data:`CPU_BATCH` or :data:`ACCELERATOR_BATCH`."""
+    """Points per call: ``QUICK["batch"]`` for ``--quick``, else :data:`CPU_BATCH` or
+    :data:`ACCELERATOR_BATCH`."""
     if quick:
-        return 64
+        return int(QUICK["batch"])
     platform = jax.default_backend() if platform is None else platform
     return CPU_BATCH if platform == "cpu" else ACCELERATOR_BATCH
 
@@ -135,9 +154,10 @@ def bench_model(
     n: int,
     quick: bool,
     methods: Sequence[str] | None = None,
-    tolerances: Sequence[float] = (1e-4, 1e-6, 1e-8),
+    tolerances: Sequence[float] | None = None,
     batch: int | None = None,
     log=print,
+    progress: StageCallback | None = None,
 ) -> dict[str, Any]:
     """Benchmark every method on model ``name``; returns the JSON-ready result dict.
 
@@ -149,18 +169,26 @@ def bench_model(
     XLA's buffer assignment), ``gib_per_million_points`` (scaled to 10^6 points in flight,
     see ``VmapMethod.bytes_per_million_points``) and, where the device reports it (GPU),
     ``device_peak_bytes`` (the process's peak so far, so it includes the methods before).
+
+    ``tolerances``: the work-precision sweep (default 1e-4, 1e-6, 1e-8; ``quick``:
+    ``QUICK["tolerances"]``). ``progress(stage)`` is told each of the :func:`n_stages`
+    stages as it starts.
     """
+    step = progress or (lambda stage: None)
     if batch is not None and (
         isinstance(batch, bool) or not isinstance(batch, Integral) or batch < 1
     ):
         raise ValueError(f"batch must be a positive int or None (automatic), got {batch!r}")
     prob = build_problem(name, n)
-    n_ref = 3 if quick else 8
+    n_ref = int(QUICK["n_ref"]) if quick else 8
+    if tolerances is None:
+        tolerances = QUICK["tolerances"] if quick else (1e-4, 1e-6, 1e-8)
     ref_idx = np.unique(np.linspace(0, prob.n - 1, n_ref).astype(int))
     log(
         f"[{name}] {prob.model.n_states} states, {prob.n} points ({prob.n_dose} doses x "
         f"{prob.n_param} values of {prob.param}); reference (Radau 1e-10) at {ref_idx.size} points"
     )
+    step(f"{name}: reference (Radau 1e-10, {ref_idx.size} points)")
     ref = reference_solution(prob, ref_idx)
     batch = min(default_batch(quick) if batch is None else int(batch), prob.n)
     methods = default_methods() if methods is None else tuple(methods)
@@ -172,11 +200,13 @@ def bench_model(
         "libroadrunner-cvode": 120.0,
     }
     if quick:
-        budget = dict.fromkeys(budget, 20.0)
+        budget = dict.fromkeys(budget, float(QUICK["budget_s"]))
     results, wp = [], []
     for meth in methods:
+        step(f"{name}: {meth} compile")
         m = _make(meth, prob, batch)
         compile_s = m.prepare()
+        step(f"{name}: {meth} throughput")
         seconds, timed, failed = _throughput(m, prob.n, budget[meth])
         y, ok = m.solve(ref_idx, RTOL, ATOL)
         err = max_rel_err(y, ref) if ok.all() else float("inf")
@@ -195,7 +225,7 @@ def bench_model(
             res["backend"] = "native" if isinstance(m, NativeMethod) else "xla"
             if isinstance(m, NativeMethod):
                 res["threads"] = m.threads
-                res["solves_per_s_one_thread"] = _one_thread_rate(m, prob.n)
+                res["solves_per_s_one_thread"] = _one_thread_rate(m, prob.n, 64 if quick else 1024)
         if m.vectorised:
             per_million = m.bytes_per_million_points()
             res["program_bytes"] = m.program_bytes
@@ -206,8 +236,9 @@ def bench_model(
             f"err {err:.2e}  ({timed} points{', extrapolated' if timed < prob.n else ''})"
         )
         results.append(res)
+        step(f"{name}: {meth} work-precision ({len(tolerances)} tolerances)")
         for tol in tolerances:
-            k = m.batch if m.vectorised else (4 if quick else 8)
+            k = m.batch if m.vectorised else (int(QUICK["loop_points"]) if quick else 8)
             idx = np.unique(np.concatenate([ref_idx, np.linspace(0, prob.n - 1, k).astype(int)]))[
                 : max(k, ref_idx.size)
             ]
@@ -257,29 +288,43 @@ def run_grid_benchmark(
     out_dir: str | os.PathLike[str] = ".",
     batch: int | None = None,
     log=print,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run the benchmark for each model and write ``grid_<model>.json/.md`` and a plot.
 
     ``out_dir`` (default: the current folder) receives the files.
 
     ``models`` default: ``trofosfamide`` and ``aldoxorubicin`` if they are registered,
-    else the stand-in (``"standin"``, stated in every output). ``quick``: n <= 256, short
-    budgets, fewer reference points. ``json_path``: also write the result there (one
-    model: the contract object; several: a list of them). ``batch``: points per call of
-    the vectorised methods (default :func:`default_batch`: 256 on CPU, 131072 on GPU;
-    at most n).
+    else the stand-in (``"standin"``, stated in every output); with ``quick`` the
+    stand-in. ``quick``: the small benchmark of :data:`QUICK` (n at most 64, short
+    budgets, fewer reference points and tolerances). ``json_path``: also write the result
+    there (one model: the contract object; several: a list of them). ``batch``: points
+    per call of the vectorised methods (default :func:`default_batch`: 256 on CPU, 131072
+    on GPU; at most n). ``progress(stage, done, total)`` is told each stage as it starts,
+    with the number of stages done and in all, and ``("done", total, total)`` at the end.
     """
     from mechsim.bench._grid_report import write_results
 
     if models is None:
-        models = _default_models()
+        models = ["standin"] if quick else _default_models()
     if quick:
-        n = min(n, 256)
+        n = min(n, int(QUICK["n"]))
+    methods = default_methods()
+    total, done = len(models) * n_stages(len(methods)), 0
+
+    def step(stage: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(stage, done, total)
+        done += 1
+
     out = []
     for name in models:
-        res = bench_model(name, n=n, quick=quick, batch=batch, log=log)
+        res = bench_model(name, n=n, quick=quick, methods=methods, batch=batch, log=log, progress=step)
         out.append(res)
         write_results(res, Path(out_dir), quick=quick)
+    if progress is not None:
+        progress("done", total, total)
     if json_path is not None:
         import json
 
@@ -289,11 +334,11 @@ def run_grid_benchmark(
     return out
 
 
-def _one_thread_rate(m: NativeMethod, n: int) -> float:
-    """Solves/s of the native kernel on one thread (the first min(n, 1024) points)."""
+def _one_thread_rate(m: NativeMethod, n: int, limit: int = 1024) -> float:
+    """Solves/s of the native kernel on one thread (the first min(n, limit) points)."""
     threads, m.threads = m.threads, 1
     try:
-        idx = np.arange(min(n, 1024))
+        idx = np.arange(min(n, limit))
         t0 = time.perf_counter()
         m.solve(idx, RTOL, ATOL)
         return idx.size / (time.perf_counter() - t0)

@@ -17,7 +17,9 @@ console = Console()
 def bench_grid_command(
     n: int = typer.Option(4096, "--n", help="grid points (dose x parameter)"),
     quick: bool = typer.Option(
-        False, "--quick", help="small grid and short time budgets (CI smoke run)"
+        False, "--quick",
+        help="small and about a minute: the stand-in mechanism unless --model, 64 points, a few "
+             "seconds per method (indicative numbers, marked QUICK)",
     ),
     json: Path | None = typer.Option(None, "--json", help="also write the JSON result here"),
     model: list[str] = typer.Option(
@@ -48,12 +50,21 @@ def bench_grid_command(
             check_output_path(json, arg="--json")
         check_count(n, arg="--n")
 
-    run_grid_benchmark(
-        n=n,
-        quick=quick,
-        models=model or None,
-        json_path=json,
-        out_dir=out_dir,
-        batch=batch,
-        log=lambda s: console.print(s, highlight=False),
-    )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mechsim.cli._errors import err
+
+    # on stderr and transient: the result lines (stdout) stay, the bar goes when done
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        run_grid_benchmark(
+            n=n,
+            quick=quick,
+            models=model or None,
+            json_path=json,
+            out_dir=out_dir,
+            batch=batch,
+            log=lambda s: console.print(s, markup=False, highlight=False, soft_wrap=True),
+            progress=lambda stage, done, total: bar.update(task, description=stage, completed=done, total=total),
+        )

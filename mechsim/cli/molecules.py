@@ -68,17 +68,41 @@ def list_cmd(
             allowed = ", ".join(r.value for r in Role)
             raise MechsimError(f"unknown role {role!r}; choose one of: {allowed}") from None
         table = Table(title=f"{len(lib)} molecules ({lib.source})", box=box.SIMPLE_HEAD, pad_edge=False)
-        # at 80 columns every column keeps a readable width; long ids and names fold
-        table.add_column("id", overflow="fold", min_width=12)
-        table.add_column("name", overflow="fold", min_width=12)
-        table.add_column("role", min_width=10)
-        table.add_column("formula", overflow="fold", max_width=14)
+        rows = [m for m in lib.molecules if wanted is None or m.role is wanted]
+
+        def longest(texts: list[str], floor: int) -> int:
+            return max([floor, *(len(t) for t in texts)])
+
+        id_w, name_w = longest([m.id for m in rows], 2), longest([m.name for m in rows], 4)
+        role_w, formula_w = longest([m.role.value for m in rows], 4), longest([m.formula for m in rows], 7)
+        # 8: the MW column; 3 per column for the gaps and box edges (SIMPLE_HEAD, pad_edge=False)
+        if id_w + min(name_w, 24) + role_w + formula_w + 8 + 5 * 3 <= console.width:
+            table.add_column("id", no_wrap=True)
+            table.add_column("name")  # wraps at spaces in what is left
+            cells = [(escape(m.id), escape(m.name)) for m in rows]
+        else:  # narrow (80 columns): the name under the id, role wrapped at its space
+            role_w = min(role_w, 12)
+            both_w = max(16, console.width - role_w - formula_w - 8 - 4 * 3)
+            table.add_column("id / name", max_width=both_w, overflow="fold")
+            cells = [(f"{escape(_wrap(m.id, both_w))}\n[dim]{escape(_wrap(m.name, both_w))}[/dim]",)
+                     for m in rows]
+        table.add_column("role", max_width=role_w)
+        table.add_column("formula", no_wrap=True)
         table.add_column("MW g/mol", justify="right", no_wrap=True)
-        for m in lib.molecules:
-            if wanted is None or m.role is wanted:
-                table.add_row(*(escape(x) for x in (m.id, m.name, m.role.value, m.formula)),
-                              f"{m.molecular_weight:.2f}")
+        for m, first in zip(rows, cells, strict=True):
+            table.add_row(*first, escape(m.role.value), escape(m.formula), f"{m.molecular_weight:.2f}")
         console.print(table)
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width``, broken after hyphens and at spaces; a text
+    with a word (hyphen to hyphen) longer than ``width`` is folded every ``width`` characters."""
+    import re
+    import textwrap
+
+    if max(len(w) for w in re.split(r"(?<=-)|\s+", text)) > width:
+        return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=True)) or text
 
 
 @app.command()
@@ -185,18 +209,28 @@ def check(library: LibraryOption = None) -> None:
 
         lib = _load(library)
         results = check_transformations(lib)
-    table = Table(title=f"{len(results)} transformations ({lib.source})")
-    table.add_column("transformation", no_wrap=True)
-    for column in ("enzyme", "products", "balanced", "reason"):
-        table.add_column(column)
-    for r in results:
-        t = lib.transformation(r.id)
+    table = Table(title=f"{len(results)} transformations ({lib.source})", box=box.SIMPLE_HEAD, pad_edge=False)
+    failed = any(not r.ok for r in results)
+    ids = [r.id for r in results]
+    enzymes = [lib.transformation(r.id).enzyme.value for r in results]
+    id_w, enzyme_w = max(len(i) for i in ids), max(len(e) for e in enzymes)
+    if id_w + enzyme_w + 2 * 8 + (24 if failed else 0) + 5 * 3 > console.width:
+        # narrow (80 columns): ids wrap after a hyphen, enzymes at a space; ok/FAIL stay whole
+        enzyme_w = min(enzyme_w, 14)
+        id_w = max(16, console.width - enzyme_w - 2 * 8 - (24 if failed else 0) - 5 * 3)
+    table.add_column("transformation", max_width=id_w, overflow="fold")
+    table.add_column("enzyme", max_width=enzyme_w)
+    table.add_column("products", no_wrap=True)
+    table.add_column("balanced", no_wrap=True)
+    if failed:  # the reason column only where there is one to give
+        table.add_column("reason", min_width=20)
+    for r, enzyme in zip(results, enzymes, strict=True):
         table.add_row(
-            escape(r.id),
-            escape(t.enzyme.value),
+            escape(_wrap(r.id, id_w)),
+            escape(enzyme),
             "[green]ok[/green]" if r.products_match else "[red]FAIL[/red]",
             "[green]ok[/green]" if r.balanced else "[red]FAIL[/red]",
-            "" if r.ok else escape(r.reason),  # SMARTS such as [C:1] are not markup
+            *(["" if r.ok else escape(r.reason)] if failed else []),  # SMARTS such as [C:1] are not markup
         )
     console.print(table)
     failed = [r.id for r in results if not r.ok]

@@ -19,6 +19,7 @@ from mechsim.molecules._depict import (
     UnsupportedFormatError,
     draw_grid,
     draw_molecule,
+    draw_same_scale,
     reactive_groups,
 )
 from mechsim.molecules._library import (
@@ -63,6 +64,7 @@ __all__ = [
     "draw_grid",
     "draw_molecule",
     "draw_pathway",
+    "draw_same_scale",
     "load_library",
     "molecular_weight",
     "molecule_properties",

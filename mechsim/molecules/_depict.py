@@ -1,5 +1,9 @@
 """2D depictions with the reactive groups highlighted (RDKit MolDraw2D, SVG or PNG).
 
+:func:`draw_same_scale` draws several molecules at one drawing scale (every bond the same
+number of pixels, each canvas sized to its molecule), so a small metabolite is not blown up
+next to a large conjugate; the demo report embeds these in ``index.html``.
+
 Reactive groups (SMARTS, colour):
 
 - 2-chloroethyl arm ``[CH2][CH2]Cl`` (orange): the nitrogen-mustard alkylating arm;
@@ -12,6 +16,7 @@ Reactive groups (SMARTS, colour):
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +42,16 @@ REACTIVE_GROUPS: dict[str, tuple[str, RGB]] = {
     "hydrazone C=N": ("[CX3]=[NX2][NX3]", (0.4, 0.65, 1.0)),
     "maleimide": ("O=C1C=CC(=O)N1", (0.45, 0.85, 0.45)),
     "alkylated guanine N7": ("[n+;r5]", (0.3, 0.8, 0.8)),
+}
+
+#: name -> the colour of its highlight in words, for captions.
+GROUP_COLOUR_NAMES: dict[str, str] = {
+    "2-chloroethyl arm": "orange",
+    "aziridinium/aziridine": "red",
+    "aldehyde": "purple",
+    "hydrazone C=N": "blue",
+    "maleimide": "green",
+    "alkylated guanine N7": "teal",
 }
 
 _PATTERNS = {name: Chem.MolFromSmarts(smarts) for name, (smarts, _) in REACTIVE_GROUPS.items()}
@@ -187,3 +202,75 @@ def draw_grid(
             legends=[m.name for m in molecules],
         )
     return _finish(drawer, resolved, path)
+
+
+#: RDKit's 2D depictions place bonded atoms 1.5 coordinate units apart.
+_DEPICTION_BOND = 1.5
+
+
+def _drawn_scale(drawer: rdMolDraw2D.MolDraw2D, mol: Chem.Mol) -> float | None:
+    """Pixels per coordinate unit as drawn (from the first bond), or None for a bond-free mol."""
+    if mol.GetNumBonds() == 0:
+        return None
+    bond = mol.GetBondWithIdx(0)
+    a, b = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
+    conf = mol.GetConformer()
+    pa, pb = conf.GetAtomPosition(a), conf.GetAtomPosition(b)
+    da, db = drawer.GetDrawCoords(a), drawer.GetDrawCoords(b)
+    return math.hypot(da.x - db.x, da.y - db.y) / math.hypot(pa.x - pb.x, pa.y - pb.y)
+
+
+def _svg_at_scale(mol: Chem.Mol, per_unit: float, margin: float, highlight: bool) -> str:
+    conf = mol.GetConformer()
+    xs = [conf.GetAtomPosition(i).x for i in range(mol.GetNumAtoms())]
+    ys = [conf.GetAtomPosition(i).y for i in range(mol.GetNumAtoms())]
+    width = (max(xs) - min(xs)) * per_unit + 2 * margin
+    height = (max(ys) - min(ys)) * per_unit + 2 * margin
+    marks = _highlights(mol) if highlight else ([], [], {}, {})
+    for _ in range(4):  # RDKit shrinks a drawing that does not fit: grow the canvas instead
+        # labels as <text> (noFreetype), not glyph outlines: a tenth of the size inline
+        drawer = rdMolDraw2D.MolDraw2DSVG(math.ceil(width), math.ceil(height), -1, -1, True)
+        options = drawer.drawOptions()
+        options.fixedBondLength = per_unit  # RDKit: pixels per coordinate unit
+        options.padding = 0.02
+        options.minFontSize = 11  # atom labels readable at the common scale
+        options.addStereoAnnotation = True
+        options.clearBackground = False
+        with quiet_rdkit():
+            rdMolDraw2D.PrepareAndDrawMolecule(
+                drawer, mol, highlightAtoms=marks[0], highlightBonds=marks[1],
+                highlightAtomColors=marks[2], highlightBondColors=marks[3],
+            )
+        drawn = _drawn_scale(drawer, mol)
+        if drawn is None or drawn >= 0.995 * per_unit:
+            break
+        width, height = width * per_unit / drawn * 1.05, height * per_unit / drawn * 1.05
+    drawer.FinishDrawing()
+    return drawer.GetDrawingText()
+
+
+def draw_same_scale(
+    names: Sequence[str],
+    *,
+    bond_px: float = 25.0,
+    highlight: bool = True,
+    library: Library | None = None,
+) -> dict[str, str]:
+    """SVG depictions of ``names`` at one drawing scale: every bond ``bond_px`` pixels long.
+
+    Returns ``{molecule id: SVG text}`` in the order given. Each canvas is sized to its own
+    molecule (plus room for atom labels), so drawings placed side by side compare in size
+    the way the molecules do. Reactive groups are coloured as in :func:`draw_molecule`; the
+    drawings carry no legend (the caller captions them).
+    """
+    if not names:
+        raise ValueError("draw_same_scale: 'names' is empty; give at least one molecule id or name")
+    if not (math.isfinite(bond_px) and bond_px >= 5):
+        raise ValueError(f"draw_same_scale: bond_px must be a finite number >= 5 pixels, got {bond_px}")
+    lib = resolve(library)
+    per_unit = bond_px / _DEPICTION_BOND
+    out: dict[str, str] = {}
+    for name in names:
+        molecule = lib.get(name)
+        out[molecule.id] = _svg_at_scale(_prepared(molecule.mol), per_unit, bond_px, highlight)
+    return out

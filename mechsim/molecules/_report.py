@@ -5,7 +5,10 @@
 - ``molecules.md`` (the page),
 - ``molecule_properties.csv`` (:func:`~mechsim.molecules.properties_table`),
 - ``pathway.png`` and ``pathway.svg`` (:func:`~mechsim.molecules.draw_pathway`),
-- ``structures.svg`` (grid of every non-cofactor entry, reactive groups highlighted),
+- ``structures.svg`` (grid of every non-cofactor entry, reactive groups highlighted, each
+  panel fitted to its box),
+- ``structures/<id>.svg`` (the same entries one per file at one drawing scale,
+  :func:`~mechsim.molecules.draw_same_scale`; the demo report embeds them in ``index.html``),
 - ``transformations.csv`` (:func:`~mechsim.molecules.check_transformations`).
 """
 
@@ -18,7 +21,12 @@ from pathlib import Path
 import pandas as pd
 
 from mechsim._io import atomic_write_text
-from mechsim.molecules._depict import REACTIVE_GROUPS, draw_grid
+from mechsim.molecules._depict import (
+    GROUP_COLOUR_NAMES,
+    REACTIVE_GROUPS,
+    draw_grid,
+    draw_same_scale,
+)
 from mechsim.molecules._library import Library, resolve
 from mechsim.molecules._model import Role
 from mechsim.molecules._pathway_plot import draw_pathway
@@ -42,6 +50,16 @@ def markdown_table(frame: pd.DataFrame, columns: Sequence[str] | None = None) ->
     return "\n".join(lines)
 
 
+def structures_line(ids: Sequence[str], library: Library | None = None, folder: str = "structures") -> str:
+    """One Markdown paragraph of images ``folder/<id>.svg`` captioned by the molecule names."""
+    lib = resolve(library)
+
+    def alt(name: str) -> str:
+        return name.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+    return " ".join(f"![{alt(lib.get(i).name)}]({folder}/{i}.svg)" for i in ids)
+
+
 def write_report(outdir: str | os.PathLike[str], library: Library | None = None) -> Path:
     """Write the molecule report into ``outdir`` (created if needed); return the Markdown path.
 
@@ -56,6 +74,8 @@ def write_report(outdir: str | os.PathLike[str], library: Library | None = None)
     draw_pathway(out / "pathway.svg", library=lib)
     shown = [m.id for m in lib.molecules if m.role is not Role.COFACTOR]
     draw_grid(shown, out / "structures.svg", per_row=5, library=lib)
+    for ident, svg in draw_same_scale(shown, library=lib).items():
+        atomic_write_text(out / "structures" / f"{ident}.svg", svg)
     checks = check_transformations(lib)
     steps = pd.DataFrame(
         [
@@ -73,7 +93,8 @@ def write_report(outdir: str | os.PathLike[str], library: Library | None = None)
     ).set_index("id")
     atomic_write_text(out / "transformations.csv", steps.to_csv())
     n_ok = sum(c.ok for c in checks)
-    groups = ", ".join(f"{name} (`{smarts}`)" for name, (smarts, _) in REACTIVE_GROUPS.items())
+    groups = ", ".join(f"{name} (`{smarts}`, {GROUP_COLOUR_NAMES[name]})"
+                       for name, (smarts, _) in REACTIVE_GROUPS.items())
     page = [
         "# Molecule report",
         "",
@@ -90,7 +111,11 @@ def write_report(outdir: str | os.PathLike[str], library: Library | None = None)
         "",
         "## Structures",
         "",
-        f"![structures](structures.svg)\n\nHighlighted reactive groups: {groups}.",
+        f"Highlighted reactive groups: {groups}. All drawn at one scale (every bond the same length):",
+        "",
+        structures_line(shown, lib, "structures"),
+        "",
+        "Overview grid, each panel fitted to its box: [structures.svg](structures.svg).",
         "",
         "## Properties",
         "",

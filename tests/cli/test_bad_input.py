@@ -18,6 +18,7 @@ import yaml
 from typer.testing import CliRunner
 
 from mechsim.cli import app
+from mechsim.molecules import default_library
 from mechsim.network import save_network
 from mechsim.sbml import network_to_sbml
 from tests.core.networks import chain
@@ -405,6 +406,31 @@ def test_molecules_list_is_readable_at_80_columns(monkeypatch: pytest.MonkeyPatc
         assert column in header
     assert "Trofosfamide" in res.stdout and "parent drug" in res.stdout
     assert max(len(ln) for ln in res.stdout.splitlines()) <= 80
+    _assert_words_whole(res.stdout, [(m.id, m.name) for m in default_library().molecules])
+
+
+def _assert_words_whole(text: str, labels: list[tuple[str, ...]]) -> None:
+    """Every word of every label (split at spaces and after hyphens) is printed unbroken."""
+    import re
+
+    printed = set(re.split(r"\s+", text)) | {w for t in re.split(r"\s+", text) for w in re.split(r"(?<=-)", t)}
+    for label in labels:
+        for part in label:
+            for word in re.split(r"(?<=-)|\s+", part):
+                if word and len(word) <= 24:
+                    assert word in printed, f"{word!r} of {part!r} is broken at 80 columns"
+
+
+def test_molecules_check_is_readable_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    res = runner.invoke(app, ["molecules", "check"])
+    assert res.exit_code == 0
+    header = next(ln for ln in res.stdout.splitlines() if "transformation" in ln and "enzyme" in ln)
+    for column in ("products", "balanced"):
+        assert column in header
+    assert max(len(ln) for ln in res.stdout.splitlines()) <= 80
+    lib = default_library()
+    _assert_words_whole(res.stdout, [(t.id,) for t in lib.transformations])
 
 
 def test_the_real_entry_point_prints_one_line(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import jax
 import numpy as np
 import pytest
 
@@ -63,7 +64,7 @@ def test_benchmark_report_files(tmp_path):
 def test_default_batch_by_platform():
     from mechsim.bench.grid import ACCELERATOR_BATCH, CPU_BATCH, default_batch
 
-    assert default_batch(quick=True, platform="gpu") == 64
+    assert default_batch(quick=True, platform="gpu") == 16
     assert default_batch(platform="cpu") == CPU_BATCH == 256
     assert default_batch(platform="gpu") == ACCELERATOR_BATCH
 
@@ -103,10 +104,13 @@ def test_memory_per_million_points_counts_group_temporaries_once():
 
 
 def test_bench_model_records_memory_and_caps_the_batch():
-    from mechsim.bench.grid import XLA_METHOD, bench_model
+    from mechsim.bench.grid import XLA_METHOD, bench_model, n_stages
 
+    stages: list[str] = []
     res = bench_model("standin", n=4, quick=True, methods=(XLA_METHOD,), batch=1000,
-                      tolerances=(1e-6,), log=lambda s: None)  # fmt: skip
+                      tolerances=(1e-6,), log=lambda s: None, progress=stages.append)  # fmt: skip
+    assert len(stages) == n_stages(1) and stages[0].startswith("standin: reference")
+    assert stages[1:] == [f"standin: {XLA_METHOD} {s}" for s in ("compile", "throughput", "work-precision (1 tolerances)")]
     r = res["results"][0]
     assert r["backend"] == "xla"
     assert r["batch"] == 4 and r["failed"] == 0 and r["points_timed"] == 4
@@ -134,6 +138,57 @@ def test_bench_native_method_is_mechsim_on_a_cpu_host():
     assert nat["program_bytes"] > 4 * 25 * res["n_states"] * 8  # at least the outputs
     md = markdown(res)
     assert "native C kernel" in md and "vs mechsim-rosenbrock-xla" in md
+
+
+def test_quick_grid_bench_is_the_small_stand_in_run_with_progress(monkeypatch, tmp_path):
+    """--quick: the stand-in at 64 points by default; progress counts every stage once."""
+    import mechsim.bench._grid_report as report
+    import mechsim.bench.grid as g
+
+    runs = []
+
+    def fake_bench_model(name, *, n, quick, methods, batch, log, progress):
+        for k in range(g.n_stages(len(methods))):
+            progress(f"{name} stage {k}")
+        runs.append((name, n, quick))
+        return {"model": name}
+
+    monkeypatch.setattr(g, "bench_model", fake_bench_model)
+    monkeypatch.setattr(report, "write_results", lambda res, out, quick: None)
+    seen: list[tuple[str, int, int]] = []
+    g.run_grid_benchmark(quick=True, out_dir=tmp_path, progress=lambda *a: seen.append(a))
+    assert runs == [("standin", g.QUICK["n"], True)] and g.QUICK["n"] <= 64
+    total = g.n_stages(len(g.default_methods()))
+    assert [d for _, d, _ in seen] == list(range(total + 1)) and {t for *_, t in seen} == {total}
+    assert seen[-1][0] == "done"
+    runs.clear()
+    g.run_grid_benchmark(quick=True, n=4096, models=["aldoxorubicin"], out_dir=tmp_path)
+    assert runs == [("aldoxorubicin", g.QUICK["n"], True)]  # named models are kept, made small
+
+
+def test_bench_grid_cli_shows_a_transient_progress_bar(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    import mechsim.bench.grid as g
+    from mechsim.cli import app
+
+    stages = []
+
+    def fake_run(*, progress, log, **kwargs):
+        for k in range(3):
+            progress(f"stage {k}", k, 3)
+            stages.append(k)
+        log("[standin] 27 states")  # bracketed model names are text, not rich markup
+        progress("done", 3, 3)
+
+    monkeypatch.setattr(g, "run_grid_benchmark", fake_run)
+    cache = jax.config.jax_enable_compilation_cache  # the bench group switches it off
+    try:
+        res = CliRunner().invoke(app, ["bench", "grid", "--quick", "--out-dir", str(tmp_path)])
+    finally:
+        jax.config.update("jax_enable_compilation_cache", cache)
+    assert res.exit_code == 0, res.output
+    assert stages == [0, 1, 2] and "[standin] 27 states" in res.stdout
 
 
 def test_bench_model_rejects_a_bad_batch():
