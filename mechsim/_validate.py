@@ -34,9 +34,6 @@ __all__ = [
 #: the error estimate is rounding noise and step-size control cannot succeed.
 RTOL_FLOOR = 1e-14
 
-#: Rate-law fields that name a rate constant (non-negative by definition).
-_RATE_FIELDS = ("k", "kf", "kr", "vmax", "km", "n", "rate", "k0", "kH", "kOH")
-
 
 def did_you_mean(name: object, known: Iterable[str]) -> str:
     """``"; did you mean 'seed'?"`` for the closest of ``known``, or ``""``."""
@@ -303,10 +300,8 @@ def rate_constant_names(network: Any) -> set[str]:
     params = {p.name for p in network.parameters}
     names = set()
     for r in network.reactions:
-        for f in _RATE_FIELDS:
-            value = getattr(r.law, f, None)
-            if isinstance(value, str) and value in params:  # may also name a rule's target
-                names.add(value)
+        # a law's name may also be a rule's target, which is no parameter
+        names.update(name for name in r.law.rate_constants() if name in params)
     return names
 
 

@@ -7,6 +7,7 @@ checked for dimensional consistency with pint, and compiled to JAX by
 
 from mechsim.network._combine import combine
 from mechsim.network._fileio import load_network, network_from_dict, network_to_dict, save_network
+from mechsim.network._hill_activation import HillActivation
 from mechsim.network._network import Network
 from mechsim.network._parameter import Parameter, Provenance
 from mechsim.network._ratelaws import (
@@ -36,6 +37,7 @@ __all__ = [
     "Event",
     "Expression",
     "Hill",
+    "HillActivation",
     "InitialAssignment",
     "MassAction",
     "MichaelisMenten",

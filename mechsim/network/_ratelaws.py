@@ -7,21 +7,36 @@ the flux directly). The network checks this with pint when it is built.
 
 Symbols available to a law come from a :class:`LawContext`: concentrations and amounts
 of species, parameters, compartment volumes and pH, and time.
+
+Each law owns every decision mechsim makes per law (equinox's abstract-or-final rule):
+its expression, whether its flux may run backwards (SBML's ``reversible``), which flux
+basis its dimension may have (:meth:`RateLaw.flux_basis`), which parameters must be
+non-negative, and its file name (the ``kind`` class keyword). The compiler, the unit
+checker, the SBML exporter and the input validation ask the law and never switch on its
+type, so a new law is one final subclass of :class:`RateLaw` in one module.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 import sympy as sp
 
-from mechsim.errors import NetworkError
+from mechsim.errors import NetworkError, UnitError
+from mechsim.units import ureg
+
+if TYPE_CHECKING:
+    from pint.util import UnitsContainer
 
 __all__ = [
+    "AMOUNT_RATE",
+    "CONCENTRATION_RATE",
+    "Basis",
     "Expression",
     "Hill",
     "LawContext",
@@ -31,8 +46,19 @@ __all__ = [
     "RateLaw",
     "ReversibleMassAction",
     "Transport",
+    "basis_by_dimension",
+    "law_from_dict",
+    "mass_action_term",
     "parse_expression",
 ]
+
+#: What a law's expression is: a concentration rate (uM/h, multiplied by the volume of the
+#: reaction's compartment to give the flux) or an amount flux (umol/h, the flux itself).
+Basis = Literal["concentration", "amount"]
+
+#: pint dimensionality of a concentration rate and of an amount flux.
+CONCENTRATION_RATE = (ureg.umol / ureg.L / ureg.h).dimensionality
+AMOUNT_RATE = (ureg.umol / ureg.h).dimensionality
 
 
 class LawContext(Protocol):
@@ -65,19 +91,95 @@ class LawContext(Protocol):
         """Product references and stoichiometries of the reaction being built."""
 
 
-class RateLaw:
-    """Abstract base: a rate law of one reaction."""
+def _laws() -> dict[str, type[RateLaw]]:
+    """Every defined law by its ``kind`` (the subclasses themselves are the registry)."""
+    return {law.kind: law for law in RateLaw.__subclasses__() if "kind" in vars(law)}
+
+
+#: Concrete methods of RateLaw that no law may override.
+_FINAL_METHODS = frozenset({"to_dict"})
+
+
+class RateLaw(ABC):
+    """Abstract base: the rate law of one reaction.
+
+    Concrete laws are frozen dataclasses whose fields name parameters (strings) and
+    species references. Every subclass is a concrete law, final (derive from
+    :class:`RateLaw`, never from a law), and names its ``type`` in network files with the
+    ``kind`` class keyword: ``class MyLaw(RateLaw, kind="my_law")``.
+    """
+
+    #: ``type`` of the law in network files (the ``kind`` class keyword).
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, *, kind: str, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in (b for b in cls.__mro__[1:] if b is not RateLaw and issubclass(b, RateLaw)):
+            raise TypeError(f"{base.__name__} is final; derive {cls.__name__} from RateLaw")
+        for name in _FINAL_METHODS.intersection(vars(cls)):
+            raise TypeError(f"{cls.__name__}: RateLaw.{name} is final and may not be overridden")
+        taken = _laws().get(kind, cls)
+        if taken is not cls:
+            raise TypeError(f"rate law kind {kind!r} is taken by {taken.__name__}")
+        cls.kind = kind
 
     @abstractmethod
     def expression(self, ctx: LawContext) -> sp.Expr:
         """The rate as a sympy expression in internal units."""
 
+    @property
     @abstractmethod
+    def reversible(self) -> bool:
+        """True if the flux may run backwards (SBML's ``reversible`` attribute)."""
+
+    @abstractmethod
+    def flux_basis(self, dimension: UnitsContainer | None, where: str) -> Basis:
+        """The :data:`Basis` of :meth:`expression`.
+
+        ``dimension`` is the pint dimensionality of the expression, or None when the
+        network's units are not checked. Raises :class:`~mechsim.errors.UnitError`
+        (prefixed with ``where``) for a dimension the law does not accept.
+        """
+
+    @abstractmethod
+    def rate_constants(self) -> tuple[str, ...]:
+        """Names of the parameters that must not be negative (rate constants, Km, n...)."""
+
     def to_dict(self) -> dict:
-        """Plain-data form for network files (inverse of :func:`law_from_dict`)."""
+        """Plain-data form for network files (inverse of :func:`law_from_dict`).
+
+        Fields at their default value are left out.
+        """
+        data: dict = {"type": self.kind}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.default is dataclasses.MISSING or value != f.default:
+                data[f.name] = value
+        return data
 
 
-def _mass_action_term(ctx: LawContext, side: Mapping[str, float]) -> sp.Expr:
+def basis_by_dimension(
+    dimension: UnitsContainer | None, where: str, unchecked: Basis, label: str = ""
+) -> Basis:
+    """The basis of an expression of ``dimension`` (a concentration rate or an amount flux).
+
+    ``unchecked`` is returned when ``dimension`` is None (units not checked); ``label``
+    names the law in the error for any other dimension.
+    """
+    if dimension is None:
+        return unchecked
+    if dimension == CONCENTRATION_RATE:
+        return "concentration"
+    if dimension == AMOUNT_RATE:
+        return "amount"
+    raise UnitError(
+        f"{where}: {label}rate has dimension {dimension}, expected {CONCENTRATION_RATE} "
+        f"(concentration/time) or {AMOUNT_RATE} (amount/time)"
+    )
+
+
+def mass_action_term(ctx: LawContext, side: Mapping[str, float]) -> sp.Expr:
+    """``prod(c_i ** nu_i)`` over one side of the reaction (concentrations in uM)."""
     term = sp.Integer(1)
     for ref, nu in side.items():
         term *= ctx.conc(ref) ** sp.nsimplify(nu)
@@ -85,36 +187,44 @@ def _mass_action_term(ctx: LawContext, side: Mapping[str, float]) -> sp.Expr:
 
 
 @dataclass(frozen=True)
-class MassAction(RateLaw):
+class MassAction(RateLaw, kind="mass_action"):
     """Irreversible mass action: ``v = k * prod(c_i ** nu_i)`` over the reactants."""
 
     k: str
+    reversible: ClassVar[bool] = False
 
     def expression(self, ctx: LawContext) -> sp.Expr:
-        return ctx.param(self.k) * _mass_action_term(ctx, ctx.reactants)
+        return ctx.param(self.k) * mass_action_term(ctx, ctx.reactants)
 
-    def to_dict(self) -> dict:
-        return {"type": "mass_action", "k": self.k}
+    def flux_basis(self, dimension: UnitsContainer | None, where: str) -> Basis:
+        return basis_by_dimension(dimension, where, unchecked="concentration")
+
+    def rate_constants(self) -> tuple[str, ...]:
+        return (self.k,)
 
 
 @dataclass(frozen=True)
-class ReversibleMassAction(RateLaw):
+class ReversibleMassAction(RateLaw, kind="reversible_mass_action"):
     """Reversible mass action: ``v = kf * prod(c_reac) - kr * prod(c_prod)``."""
 
     kf: str
     kr: str
+    reversible: ClassVar[bool] = True
 
     def expression(self, ctx: LawContext) -> sp.Expr:
-        return ctx.param(self.kf) * _mass_action_term(ctx, ctx.reactants) - ctx.param(
+        return ctx.param(self.kf) * mass_action_term(ctx, ctx.reactants) - ctx.param(
             self.kr
-        ) * _mass_action_term(ctx, ctx.products)
+        ) * mass_action_term(ctx, ctx.products)
 
-    def to_dict(self) -> dict:
-        return {"type": "reversible_mass_action", "kf": self.kf, "kr": self.kr}
+    def flux_basis(self, dimension: UnitsContainer | None, where: str) -> Basis:
+        return basis_by_dimension(dimension, where, unchecked="concentration")
+
+    def rate_constants(self) -> tuple[str, ...]:
+        return (self.kf, self.kr)
 
 
 @dataclass(frozen=True)
-class MichaelisMenten(RateLaw):
+class MichaelisMenten(RateLaw, kind="michaelis_menten"):
     """Michaelis-Menten: ``v = vmax * c / (km + c)``.
 
     ``vmax`` may be a concentration/time (per volume of the compartment) or an
@@ -125,41 +235,43 @@ class MichaelisMenten(RateLaw):
     vmax: str
     km: str
     substrate: str | None = None
+    reversible: ClassVar[bool] = False
 
     def expression(self, ctx: LawContext) -> sp.Expr:
         c = ctx.conc(_substrate(self.substrate, ctx, "MichaelisMenten"))
         return ctx.param(self.vmax) * c / (ctx.param(self.km) + c)
 
-    def to_dict(self) -> dict:
-        d = {"type": "michaelis_menten", "vmax": self.vmax, "km": self.km}
-        if self.substrate:
-            d["substrate"] = self.substrate
-        return d
+    def flux_basis(self, dimension: UnitsContainer | None, where: str) -> Basis:
+        return basis_by_dimension(dimension, where, unchecked="concentration")
+
+    def rate_constants(self) -> tuple[str, ...]:
+        return (self.vmax, self.km)
 
 
 @dataclass(frozen=True)
-class Hill(RateLaw):
+class Hill(RateLaw, kind="hill"):
     """Hill kinetics: ``v = vmax * c**n / (k**n + c**n)`` (``n`` dimensionless)."""
 
     vmax: str
     k: str
     n: str
     substrate: str | None = None
+    reversible: ClassVar[bool] = False
 
     def expression(self, ctx: LawContext) -> sp.Expr:
         c = ctx.conc(_substrate(self.substrate, ctx, "Hill"))
         n = ctx.param(self.n)
         return ctx.param(self.vmax) * c**n / (ctx.param(self.k) ** n + c**n)
 
-    def to_dict(self) -> dict:
-        d = {"type": "hill", "vmax": self.vmax, "k": self.k, "n": self.n}
-        if self.substrate:
-            d["substrate"] = self.substrate
-        return d
+    def flux_basis(self, dimension: UnitsContainer | None, where: str) -> Basis:
+        return basis_by_dimension(dimension, where, unchecked="concentration")
+
+    def rate_constants(self) -> tuple[str, ...]:
+        return (self.vmax, self.k, self.n)
 
 
 @dataclass(frozen=True)
-class Transport(RateLaw):
+class Transport(RateLaw, kind="transport"):
     """First-order transport of the reactant to the product compartment.
 
     With ``rate`` a clearance (volume/time, e.g. L/h) the flux is ``CL * c_source``;
@@ -171,7 +283,7 @@ class Transport(RateLaw):
     """
 
     rate: str
-    reversible: bool = False
+    reversible: bool = False  # the field is the law's answer to RateLaw.reversible
 
     def expression(self, ctx: LawContext) -> sp.Expr:
         (src,) = _single(ctx.reactants, "Transport reactant")
@@ -193,15 +305,20 @@ class Transport(RateLaw):
             return p * (ctx.conc(src) - ctx.conc(dst))
         return p * ctx.conc(src)
 
-    def to_dict(self) -> dict:
-        d: dict = {"type": "transport", "rate": self.rate}
-        if self.reversible:
-            d["reversible"] = True
-        return d
+    def flux_basis(self, dimension: UnitsContainer | None, where: str) -> Basis:
+        if dimension == CONCENTRATION_RATE:
+            raise UnitError(
+                f"{where}: Transport rate has dimension {dimension}, expected {AMOUNT_RATE} "
+                "(give the rate as a clearance in L/h or a constant in 1/h)"
+            )
+        return basis_by_dimension(dimension, where, unchecked="amount")
+
+    def rate_constants(self) -> tuple[str, ...]:
+        return (self.rate,)
 
 
 @dataclass(frozen=True)
-class PHDependent(RateLaw):
+class PHDependent(RateLaw, kind="ph_dependent"):
     """Acid/base-catalysed first-order reaction of the single reactant.
 
     ``k(pH) = k0 + kH * 10**(-pH) + kOH * 10**(pH - 14)`` with ``kH`` and ``kOH`` in
@@ -224,6 +341,7 @@ class PHDependent(RateLaw):
     pKa: str | None = None
     ph: str | None = None
     pKa_H: str | None = None
+    reversible: ClassVar[bool] = False
 
     def expression(self, ctx: LawContext) -> sp.Expr:
         (sub,) = _single(ctx.reactants, "PHDependent reactant")
@@ -243,19 +361,18 @@ class PHDependent(RateLaw):
             k = k / (1 + 10 ** (ctx.param(self.pKa) - ph))
         return k * ctx.conc(sub)
 
-    def to_dict(self) -> dict:
-        d: dict = {"type": "ph_dependent", "k0": self.k0}
-        for key in ("kH", "kOH", "pKa", "ph", "pKa_H"):
-            if getattr(self, key):
-                d[key] = getattr(self, key)
-        return d
+    def flux_basis(self, dimension: UnitsContainer | None, where: str) -> Basis:
+        return basis_by_dimension(dimension, where, unchecked="concentration", label="PHDependent ")
+
+    def rate_constants(self) -> tuple[str, ...]:
+        return tuple(name for name in (self.k0, self.kH, self.kOH) if name)
 
 
 _REF = re.compile(r"\{\s*(amount:)?\s*([^{}@]+?)\s*(?:@\s*([A-Za-z_][A-Za-z0-9_]*))?\s*\}")
 
 
 @dataclass(frozen=True)
-class Expression(RateLaw):
+class Expression(RateLaw, kind="expression"):
     """A user-written rate expression.
 
     Species are written in braces: ``{ifosfamide}`` is the concentration (uM) of that
@@ -267,12 +384,16 @@ class Expression(RateLaw):
     """
 
     formula: str
+    reversible: ClassVar[bool] = True  # nothing says the formula is non-negative
 
     def expression(self, ctx: LawContext) -> sp.Expr:
         return parse_expression(self.formula, ctx)
 
-    def to_dict(self) -> dict:
-        return {"type": "expression", "formula": self.formula}
+    def flux_basis(self, dimension: UnitsContainer | None, where: str) -> Basis:
+        return basis_by_dimension(dimension, where, unchecked="amount")
+
+    def rate_constants(self) -> tuple[str, ...]:
+        return ()
 
 
 def parse_expression(formula: str, ctx: LawContext) -> sp.Expr:
@@ -323,24 +444,14 @@ def _substrate(name: str | None, ctx: LawContext, law: str) -> str:
     return next(iter(ctx.reactants))
 
 
-_LAWS = {
-    "mass_action": MassAction,
-    "reversible_mass_action": ReversibleMassAction,
-    "michaelis_menten": MichaelisMenten,
-    "hill": Hill,
-    "transport": Transport,
-    "ph_dependent": PHDependent,
-    "expression": Expression,
-}
-
-
 def law_from_dict(data: Mapping) -> RateLaw:
     """Build a rate law from its :meth:`RateLaw.to_dict` form."""
     data = dict(data)
     kind = data.pop("type", None)
-    if kind not in _LAWS:
-        raise NetworkError(f"unknown rate law type {kind!r}; expected one of {sorted(_LAWS)}")
+    laws = _laws()
+    if kind not in laws:
+        raise NetworkError(f"unknown rate law type {kind!r}; expected one of {sorted(laws)}")
     try:
-        return _LAWS[kind](**data)
+        return laws[kind](**data)
     except TypeError as exc:
         raise NetworkError(f"rate law {kind!r}: {exc}") from None

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from mechsim.errors import NetworkError, UnitError
-from mechsim.network._ratelaws import Expression, PHDependent, Transport, parse_expression
+from mechsim.errors import NetworkError
+from mechsim.network._ratelaws import parse_expression
 
 __all__ = ["MOLAR", "SymbolicModel", "symbolic"]
 
@@ -205,7 +205,12 @@ def symbolic(network) -> SymbolicModel:
         for ref in rxn.modifiers:
             res.species_index(ref, rxn.compartment, where)
         raw = sp.sympify(rxn.law.expression(ctx))
-        basis = _basis(rxn, raw, res, network.check_units)
+        dim = None
+        if network.check_units:
+            from mechsim.network._unitcheck import dimension_of
+
+            dim = dimension_of(raw, res.units, where)
+        basis = rxn.law.flux_basis(dim, where)
         flux = raw * res.volume(rxn.compartment, where) if basis == "concentration" else raw
         fluxes.append(flux)
         dims.append(basis)
@@ -293,31 +298,4 @@ def _target(res: _Resolver, target: str, where: str) -> tuple[str, int | str]:
     raise NetworkError(
         f"{where}: unknown target {target!r} (a species key 'compartment.name', a rate-rule "
         "variable or a parameter)"
-    )
-
-
-def _basis(rxn, raw: sp.Expr, res: _Resolver, check: bool) -> str:
-    """Decide whether a law's expression is a concentration rate or an amount flux."""
-    if not check:
-        return "amount" if isinstance(rxn.law, Transport | Expression) else "concentration"
-    from mechsim.network._unitcheck import dimension_of
-
-    dim = dimension_of(raw, res.units, f"reaction {rxn.name!r}")
-    from mechsim.units import ureg
-
-    conc_rate = (ureg.umol / ureg.L / ureg.h).dimensionality
-    flux = (ureg.umol / ureg.h).dimensionality
-    if dim == conc_rate:
-        if isinstance(rxn.law, Transport):
-            raise UnitError(
-                f"reaction {rxn.name!r}: Transport rate has dimension {dim}, expected "
-                f"{flux} (give the rate as a clearance in L/h or a constant in 1/h)"
-            )
-        return "concentration"
-    if dim == flux:
-        return "amount"
-    kind = "PHDependent " if isinstance(rxn.law, PHDependent) else ""
-    raise UnitError(
-        f"reaction {rxn.name!r}: {kind}rate has dimension {dim}, expected {conc_rate} "
-        f"(concentration/time) or {flux} (amount/time)"
     )

@@ -31,15 +31,7 @@ from mechsim._io import atomic_write_text
 from mechsim.dosing import DosingPlan, Patient, Regimen, plan_regimen
 from mechsim.errors import MechsimError
 from mechsim.model import CompiledModel, compile_network
-from mechsim.network import (
-    Hill,
-    MassAction,
-    MichaelisMenten,
-    Network,
-    PHDependent,
-    Transport,
-    symbolic,
-)
+from mechsim.network import Network, symbolic
 from mechsim.network._symbolic import MOLAR, TIME
 from mechsim.sbml._annotate import annotate_species
 from mechsim.sbml._dosing import (
@@ -59,8 +51,6 @@ __all__ = ["export_sbml", "network_to_sbml", "scenario_to_sbml"]
 
 #: Unit of the infusion-rate parameters.
 _RATE_UNIT = "umol/h"
-
-_IRREVERSIBLE = (MassAction, MichaelisMenten, Hill, Transport, PHDependent)
 
 
 def _sid(text: str, used: set[str]) -> str:
@@ -281,8 +271,7 @@ def _reactions(model, network, sm, species_ids, math, used: set[str]) -> None:
     for j, rxn in enumerate(network.reactions):
         r = model.createReaction()
         r.setId(_sid(rxn.name, used))
-        r.setReversible(not isinstance(rxn.law, _IRREVERSIBLE)
-                        or getattr(rxn.law, "reversible", False))
+        r.setReversible(rxn.law.reversible)
         for side, create in ((rxn.reactants, r.createReactant), (rxn.products, r.createProduct)):
             for ref, nu in side.items():
                 name, _, comp = ref.partition("@")
