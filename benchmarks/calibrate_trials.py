@@ -55,34 +55,54 @@ def _write_tox_block(values: dict[str, float], fitted_to: list[str]) -> None:
     TARGET_FILE.write_text(new)
 
 
-def fit_toxicity(setup, tumour, args) -> tuple[dict, list[str]]:
-    """Stage 2: the toxicity slopes and febrile-neutropenia risk (tumour parameters fixed)."""
+def _fit_tox(setup, tumour, args, fixed=None):
     from mechsim.fit import fit, latin_hypercube
     from mechsim.trials._calibrate import toxicity_problem
     from mechsim.trials._calibrated import TOX_CALIBRATED
 
-    tox = toxicity_problem(setup, tumour, TOX_CALIBRATED)
+    tox = toxicity_problem(setup, tumour, TOX_CALIBRATED, fixed=fixed)
     pr = tox.problem
     x0 = np.vstack([latin_hypercube(pr.lower, pr.upper, args.starts - 1, 11), pr.x_nominal[None, :]])
     res = fit(pr, starts=x0, optimizer=optx.BFGS(rtol=1e-7, atol=1e-7), max_steps=args.max_steps)
     i = int(np.argmin(res.fvals))
-    best, fbest = res.x[i], float(res.fvals[i])
+    return tox, res, res.x[i], float(res.fvals[i])
+
+
+def fit_toxicity(setup, tumour, args) -> tuple[dict, list[str]]:
+    """Stage 2: the toxicity slopes and febrile-neutropenia risk (tumour parameters fixed).
+
+    Also fits the nested model without the conjugate's marrow effect (``slope.conjugate`` = 0)
+    and reports both, with the likelihood-ratio statistic."""
+    tox, res, best, fbest = _fit_tox(setup, tumour, args)
+    nested, res0, best0, f0 = _fit_tox(setup, tumour, args, fixed={"slope.conjugate": 0.0})
+    pr = tox.problem
     fitted = dict(zip(pr.names, np.exp(best).tolist(), strict=True))
-    pred = tox.predict(best)
+    pred, pred0 = tox.predict(best), nested.predict(best0)
+    # one-at-a-time sensitivity of the objective (as for stage 1)
+    sens = {name: [float(pr.nllh_fn(best + np.eye(len(best))[j] * np.log(k))) - fbest for k in (0.5, 2.0)]
+            for j, name in enumerate(pr.names)}
     rows = [{"arm": t.arm, "endpoint": t.name, "reported": t.value, "n": t.n,
-             "n_reported": t.n_reported, "simulated_smooth": 100 * pred[t.arm][t.name]}
+             "n_reported": t.n_reported, "simulated_smooth": 100 * pred[t.arm][t.name],
+             "simulated_without_conjugate": 100 * pred0[t.arm][t.name]}
             for tg in tox.targets for t in tg]
     targets = [f"{t.arm}:{t.name}" for tg in tox.targets for t in tg]
     md = ["## Stage 2: toxicity (tumour parameters fixed at stage 1)", "",
           f"Free: {', '.join(pr.names)}; targets: {len(targets)} ({', '.join(targets)}). "
-          f"Best negative log-likelihood {fbest:.2f}; fit {res.wall_s:.0f} s.", "",
-          "| parameter | fitted |", "|---|---|"]
-    md += [f"| `{k}` | {v:.4g} |" for k, v in fitted.items()]
-    md += ["", "| arm | endpoint | reported % | n | simulated % (smooth) |", "|---|---|---|---|---|"]
-    md += [f"| {r['arm']} | {r['endpoint']} | {r['reported']:g} | {r['n']} | {r['simulated_smooth']:.1f} |"
-           for r in rows]
+          f"Best negative log-likelihood {fbest:.2f}; {int(np.sum(res.fvals < fbest + 0.5))} of "
+          f"{len(res.fvals)} starts within 0.5 of it; fit {res.wall_s:.0f} s.", "",
+          f"Nested model without the conjugate's marrow effect (`slope.conjugate` = 0, the "
+          f"structure before): best negative log-likelihood {f0:.2f} (fit {res0.wall_s:.0f} s); "
+          f"likelihood-ratio statistic 2ΔnLL = {2 * (f0 - fbest):.1f} for one parameter.", "",
+          "| parameter | fitted | ΔnLL at ×0.5 | ΔnLL at ×2 |", "|---|---|---|---|"]
+    md += [f"| `{k}` | {v:.4g} | {sens[k][0]:.2f} | {sens[k][1]:.2f} |" for k, v in fitted.items()]
+    md += ["", "| arm | endpoint | reported % | n | simulated % (smooth) | without conjugate term % |",
+           "|---|---|---|---|---|---|"]
+    md += [f"| {r['arm']} | {r['endpoint']} | {r['reported']:g} | {r['n']} | {r['simulated_smooth']:.1f} "
+           f"| {r['simulated_without_conjugate']:.1f} |" for r in rows]
     return {"fitted": fitted, "targets": targets, "objective": fbest, "rows": rows,
-            "fit_s": res.wall_s, "md": md}, targets
+            "objective_without_conjugate": f0,
+            "fitted_without_conjugate": dict(zip(nested.problem.names, np.exp(best0).tolist(), strict=True)),
+            "sensitivity": sens, "fit_s": res.wall_s, "md": md}, targets
 
 
 def main() -> None:

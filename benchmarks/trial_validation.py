@@ -78,6 +78,14 @@ def main() -> None:
             rep = "—" if e["reported"] is None else f"{e['reported']:g}"
             md.append(f"| {a['id']} | {a['role']} | {a['n_patients']} × {a['replicates']} | "
                       f"{e['name']} | {rep} | {acc} | {sim} | {ag} |")
+    md += ["", "## The seeds' directions", "",
+           "Rates: mean over replicate trials; PFS: median over replicates (NR: not reached).", "",
+           "| direction | arms | reported | simulated | holds |", "|---|---|---|---|---|"]
+    for d in rec.get("directions", []):
+        rep = " vs ".join("—" if v is None else f"{v:g}" for v in d["reported"])
+        sim = " vs ".join("NR" if v is None else f"{v:.3g}" for v in d["simulated"])
+        ok = {True: "yes", False: "**no**", None: "—"}[d["holds"]]
+        md.append(f"| {d['name']} | {' vs '.join(d['arms'])} | {rep} | {sim} | {ok} |")
     md.append("")
     (RESULTS / "trial_validation.md").write_text("\n".join(md))
     print("\n".join(md))

@@ -171,7 +171,7 @@ def validate(
         from mechsim.errors import InputError
         from mechsim.trials import CALIBRATED, list_arms, signal_plan, validate_arms
         from mechsim.trials._plots import forest_figure
-        from mechsim.trials._validation import role_counts
+        from mechsim.trials._validation import directions, role_counts
 
         if arms is None:
             chosen = list(list_arms())
@@ -187,7 +187,8 @@ def validate(
             results = validate_arms([a for a in chosen if a.simulable], CALIBRATED,
                                     replicates=replicates, seed=seed, progress=bar)
         counts = role_counts(results)
-        record = {"arms": [r.to_dict() for r in results], "summary": counts}
+        record = {"arms": [r.to_dict() for r in results], "summary": counts,
+                  "directions": directions(results)}
         text = json_text(record)
         with atomic_folder(out) as tmp:
             atomic_write_text(tmp / "validation.json", text)
@@ -220,6 +221,11 @@ def _print_validation(record: dict, counts: dict, skipped: list[str], out: Path)
                   "the arm's size", highlight=False, soft_wrap=True)
     for role, c in counts.items():
         console.print(f"{role}: {c['agrees']}/{c['compared']} endpoints agree", highlight=False)
+    for d in record.get("directions", []):
+        mark = {True: "[green]holds[/green]", False: "[red]fails[/red]", None: "—"}[d["holds"]]
+        sims = " vs ".join("NR" if v is None else f"{v:.3g}" for v in d["simulated"])
+        console.print(f"direction {mark}: {escape(d['name'])} (simulated {sims})",
+                      highlight=False, soft_wrap=True)
     if skipped:
         console.print(f"not simulable (skipped): {escape(', '.join(skipped))}", highlight=False,
                       soft_wrap=True)

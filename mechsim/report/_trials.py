@@ -75,7 +75,9 @@ def tumour_parameter_table() -> pd.DataFrame:
     from mechsim.trials._toxicity import FRIBERG, HEART
 
     t = TOX_CALIBRATED
-    for key in ("anthracycline", "oxazaphosphorine"):
+    from mechsim.trials._toxicity import SLOPES
+
+    for key in SLOPES:
         add(f"toxicity slope.{key}", t.slope[key], "1/uM", t.provenance[f"slope.{key}"])
     add("toxicity fn_per_day", t.fn_per_day, "1/d", t.provenance["fn_per_day"])
     add("toxicity cardio_scale", t.cardio_scale, "-", t.provenance["cardio_scale"])

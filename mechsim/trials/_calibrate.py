@@ -27,8 +27,8 @@ the exact rules.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
@@ -217,9 +217,13 @@ class ToxicitySetup:
     predict: Callable[[np.ndarray], dict[str, dict[str, float]]]
 
 
-def toxicity_problem(setup: CalibrationSetup, tumour: TumourParams, start) -> ToxicitySetup:
+def toxicity_problem(setup: CalibrationSetup, tumour: TumourParams, start,
+                     fixed: Mapping[str, float] | None = None) -> ToxicitySetup:
     """A :class:`mechsim.fit.Problem` for the toxicity slopes, the febrile-neutropenia risk and
     the in-vivo scale of Mody's cardiomyocyte kill.
+
+    ``fixed`` holds parameters of :attr:`ToxicityParams.FREE` at a value instead of fitting them
+    (e.g. ``{"slope.conjugate": 0.0}``: the model without the conjugate's marrow effect).
 
     Uses the calibration arms' prepared patients of ``setup``; dosing stops at each patient's
     progression under the fitted ``tumour`` parameters (exact RECIST). Soft grades: sigmoids of
@@ -230,7 +234,8 @@ def toxicity_problem(setup: CalibrationSetup, tumour: TumourParams, start) -> To
     from mechsim.trials._toxicity import (
         FRIBERG,
         HAS_HEART,
-        SLOPE_KEY,
+        MARROW_DRIVERS,
+        SLOPES,
         STEP_H,
         _friberg,
         mody_loss,
@@ -248,31 +253,49 @@ def toxicity_problem(setup: CalibrationSetup, tumour: TumourParams, start) -> To
         stop = stop_hours(prep, sim.readout, ok)
         k = prep.window.shape[2]
         drug = prep.arm.drug
-        marrow = sum(prep.extended(j) for j in range(1, k - int(HAS_HEART[drug])))
+        marrow = [prep.extended(j) for j in range(1, k - int(HAS_HEART[drug]))]
         # events count to the end of the adverse-event window; dosing stops at `stop`
-        t_h = np.arange(marrow.shape[1], dtype=float)
-        conc = np.where(t_h[None, :] < stop[:, None], marrow, 0.0)
-        # per-patient slope factors: the fitted class slope multiplies them inside the objective
-        unit = replace(start, slope={"anthracycline": 1.0, "oxazaphosphorine": 1.0})
-        slope1, circ0, mtt = patient_parameters(prep.cohort, drug, unit)
-        t6 = np.arange(-(-marrow.shape[1] // STEP_H)) * STEP_H
+        t_h = np.arange(marrow[0].shape[1], dtype=float)
+        on = t_h[None, :] < stop[:, None]
+        # the drivers summed per slope key; the fitted slopes weight them inside the objective
+        conc = {}
+        for (_, key), c in zip(MARROW_DRIVERS[drug], marrow, strict=True):
+            conc[key] = conc.get(key, 0.0) + np.where(on, c, 0.0)
+        conc = {key: jnp.asarray(c) for key, c in conc.items()}
+        slope1, circ0, mtt = patient_parameters(prep.cohort)
+        t6 = np.arange(-(-marrow[0].shape[1] // STEP_H)) * STEP_H
         window = t6[None, :] < (stop[:, None] + 24.0 * 28.0)
         if HAS_HEART[drug]:
             heart = np.where(t_h[None, :] < stop[:, None], prep.extended(k - 1), 0.0)
             loss = jnp.asarray(mody_loss(heart))
         else:
             loss = None
-        pieces.append((prep.arm.id, SLOPE_KEY[drug], tg, jnp.asarray(conc), jnp.asarray(slope1),
+        pieces.append((prep.arm.id, tg, conc, jnp.asarray(slope1),
                        jnp.asarray(circ0), jnp.asarray(mtt), jnp.asarray(window),
                        jnp.asarray(prep.cohort.lvef0), loss))
     sig = jax.nn.sigmoid
 
+    n_s = len(SLOPES)
+    fixed = dict(fixed or {})
+    unknown = sorted(set(fixed) - set(start.FREE))
+    if unknown:
+        raise ValueError(f"fixed: unknown toxicity parameters {unknown}; use {start.FREE}")
+    free = [i for i, name in enumerate(start.FREE) if name not in fixed]
+    # log values of the fixed parameters (a fixed 0 is -inf: exp gives 0); free ones are set in full()
+    x_fixed = np.array([0.0 if n not in fixed else math.log(fixed[n]) if fixed[n] > 0 else -np.inf
+                        for n in start.FREE], float)
+
+    def full(x):
+        return jnp.asarray(x_fixed).at[jnp.asarray(free)].set(x)
+
     def preds(x):
-        slopes = {"anthracycline": jnp.exp(x[0]), "oxazaphosphorine": jnp.exp(x[1])}
-        fn_rate = jnp.exp(x[2])
+        x = full(x)
+        slopes = dict(zip(SLOPES, jnp.exp(x[:n_s]), strict=True))
+        fn_rate = jnp.exp(x[n_s])
         out = {}
-        for arm_id, key, _tg, conc, s1, c0, mtt, window, lvef0, loss in pieces:
-            anc = _friberg(conc, slopes[key] * s1, c0, mtt)
+        for arm_id, _tg, conc, s1, c0, mtt, window, lvef0, loss in pieces:
+            drive = sum(slopes[key] * c for key, c in conc.items())
+            anc = _friberg(drive, s1, c0, mtt)
             la = jnp.log(jnp.maximum(anc, 1e-9))
             nadir = jnp.min(jnp.where(window, la, 1e9), axis=1)
             g4_days = jnp.sum(window * sig((math.log(0.5) - la) / 0.05), axis=1) * STEP_H / 24.0
@@ -284,21 +307,24 @@ def toxicity_problem(setup: CalibrationSetup, tumour: TumourParams, start) -> To
                 "febrile_neutropenia": jnp.mean(-jnp.expm1(-fn_rate * g4_days)),
             }
             if loss is not None:
-                log_lvef = jnp.log(lvef0) - jnp.exp(x[3]) * loss
+                log_lvef = jnp.log(lvef0) - jnp.exp(x[n_s + 1]) * loss
                 out[arm_id]["lvef_below_50"] = jnp.mean(sig((math.log(50.0) - log_lvef) / 0.01))
         return out
 
     def nllh(x):
         p = preds(x)
-        return sum(_nllh_terms(p[a], tg) for a, _k, tg, *_ in pieces)
+        return sum(_nllh_terms(p[a], tg) for a, tg, *_ in pieces)
 
-    lo, hi = np.log([1e-2, 1e-3, 1e-3, 1e-4]), np.log([1e4, 1e3, 5.0, 10.0])
-    problem = Problem.from_function(jax.jit(nllh), lo, hi, names=start.FREE,
-                                    scales=("log",) * 4, x_nominal=start.vector(),
+    # slopes (anthracycline, conjugate, oxazaphosphorine; 1/uM), FN risk (1/d), cardio scale
+    lo = np.log([1e-2, 1e-6, 1e-3, 1e-3, 1e-4])[free]
+    hi = np.log([1e4, 1e2, 1e3, 5.0, 10.0])[free]
+    x0 = np.clip(start.vector()[free], lo, hi)
+    problem = Problem.from_function(jax.jit(nllh), lo, hi, names=tuple(start.FREE[i] for i in free),
+                                    scales=("log",) * len(lo), x_nominal=x0,
                                     label="toxicity calibration")
 
     def predict(x):
         return {a: {k: float(v) for k, v in d.items()} for a, d in preds(jnp.asarray(x)).items()}
 
-    return ToxicitySetup(tuple(p[0] for p in pieces), tuple(p[2] for p in pieces), problem, predict)
+    return ToxicitySetup(tuple(p[0] for p in pieces), tuple(p[1] for p in pieces), problem, predict)
 

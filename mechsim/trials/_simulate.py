@@ -266,8 +266,7 @@ def arm_toxicity(prep: PreparedArm, readout: ArmReadout, ok: np.ndarray,
     """Neutropenia, febrile neutropenia, cycle-1 DLT and LVEF of every patient of the arm."""
     drug = prep.arm.drug
     k = prep.window.shape[2]
-    n_marrow = k - 1 - int(HAS_HEART[drug])
-    marrow = sum(prep.extended(j) for j in range(1, 1 + n_marrow))
+    marrow = [prep.extended(j) for j in range(1, k - int(HAS_HEART[drug]))]
     heart = prep.extended(k - 1) if HAS_HEART[drug] else None
     return evaluate_toxicity(drug, marrow, heart, stop_hours(prep, readout, ok), prep.cohort,
                              tox_params, prep.plan.cycle_h)

@@ -3,11 +3,19 @@
 Myelosuppression: the semi-mechanistic model of Friberg et al. 2002 (J Clin Oncol 20:4713):
 a proliferating pool, three transit compartments and circulating neutrophils, all with rate
 ``ktr = 4 / MTT``; feedback ``(Circ0 / Circ)**gamma`` on proliferation; drug effect
-``E = slope * C(t)`` on proliferation, with ``C`` the plasma concentration that causes it
-(:data:`TOXICITY_OUTPUTS`: plasma doxorubicin for doxorubicin and aldoxorubicin, the
-4-hydroxy oxazaphosphorines, the transport forms of the mustards, for trofosfamide). The
-system parameters are drug-independent (Friberg: "common to all drugs"); the slopes are
-fitted on the calibration arms only. Leukocytes are neutrophils over their normal share of
+``E = sum_k slope_k * C_k(t)`` on proliferation, with ``C_k`` the plasma concentrations that
+cause it (:data:`MARROW_DRIVERS`): free doxorubicin for doxorubicin; free doxorubicin and the
+albumin-bound conjugate for aldoxorubicin; the 4-hydroxy oxazaphosphorines, the transport
+forms of the mustards, for trofosfamide. The system parameters are drug-independent
+(Friberg: "common to all drugs"); the slopes are fitted on the calibration arms only.
+
+The conjugate term is *assumed*: marrow sinusoids are a discontinuous endothelium open to
+albumin, and proliferating progenitors take up albumin and its conjugate by endocytosis and
+release doxorubicin in their acidic compartments as the tumour cells of the mechanism do.
+Without it the model cannot give aldoxorubicin 350 mg/m2 more neutropenia than doxorubicin
+75 mg/m2 (the phase IIb report, 29 % vs 12 %): aldoxorubicin's free plasma doxorubicin is a
+small fraction of doxorubicin's, so one free-doxorubicin slope put the two arms at 11 % and
+90 % (benchmarks/results/trial_calibration.md, previous fit). Leukocytes are neutrophils over their normal share of
 leukocytes. CTCAE v5 grades; febrile neutropenia as a constant daily risk while grade 4.
 
 Heart: cardiomyocyte loss at rate ``k_max C / (KC50 + C)`` in free heart doxorubicin (Mody et
@@ -21,7 +29,7 @@ exponential updates (exact for constant inputs over a step).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import jax
@@ -33,27 +41,37 @@ from mechsim.network import Provenance
 __all__ = [
     "FRIBERG",
     "HEART",
+    "MARROW_DRIVERS",
     "TOXICITY_ENDPOINTS",
     "TOXICITY_OUTPUTS",
     "ToxicityParams",
     "ctcae_grade",
     "friberg_counts",
+    "marrow_drive",
 ]
 
 _P = Provenance
 
-#: Mechanism outputs per drug: the marrow-exposure species (summed, uM), then heart (uM).
-TOXICITY_OUTPUTS: Mapping[str, tuple[str, ...]] = {
-    "doxorubicin": ("plasma.doxorubicin", "heart.doxorubicin"),
-    "aldoxorubicin": ("plasma.doxorubicin", "heart.doxorubicin"),
-    "trofosfamide": ("plasma.4-hydroxyifosfamide", "plasma.4-hydroxycyclophosphamide",
-                     "plasma.4-hydroxytrofosfamide"),
+#: What drives myelosuppression per drug: (mechanism output, slope key); the drug effect on
+#: proliferation is ``sum_k slope[key_k] * C_k`` (C in uM).
+MARROW_DRIVERS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "doxorubicin": (("plasma.doxorubicin", "anthracycline"),),
+    "aldoxorubicin": (("plasma.doxorubicin", "anthracycline"),
+                      ("plasma.aldoxorubicin-albumin", "conjugate")),
+    "trofosfamide": tuple((f"plasma.{m}", "oxazaphosphorine") for m in (
+        "4-hydroxyifosfamide", "4-hydroxycyclophosphamide", "4-hydroxytrofosfamide")),
 }
+#: Free heart doxorubicin (uM) per drug that has it.
+HEART_OUTPUT: Mapping[str, str] = {"doxorubicin": "heart.doxorubicin",
+                                   "aldoxorubicin": "heart.doxorubicin"}
+#: Mechanism outputs per drug: the marrow drivers, then heart doxorubicin where there is one.
+TOXICITY_OUTPUTS: Mapping[str, tuple[str, ...]] = {
+    drug: (*(o for o, _ in drivers), *((HEART_OUTPUT[drug],) if drug in HEART_OUTPUT else ()))
+    for drug, drivers in MARROW_DRIVERS.items()}
 #: Whether the drug's last output is heart doxorubicin.
-HAS_HEART = {"doxorubicin": True, "aldoxorubicin": True, "trofosfamide": False}
-#: Slope key per drug (one slope per drug class).
-SLOPE_KEY = {"doxorubicin": "anthracycline", "aldoxorubicin": "anthracycline",
-             "trofosfamide": "oxazaphosphorine"}
+HAS_HEART = {drug: drug in HEART_OUTPUT for drug in MARROW_DRIVERS}
+#: Slope keys, in :attr:`ToxicityParams.FREE` order.
+SLOPES = ("anthracycline", "conjugate", "oxazaphosphorine")
 
 #: Toxicity endpoints simulated (issue #19 item 3).
 TOXICITY_ENDPOINTS = ("neutropenia_g34", "neutropenia_g4", "febrile_neutropenia",
@@ -92,7 +110,7 @@ class ToxicityParams:
     """Fitted toxicity parameters.
 
     Attributes:
-        slope: drug-effect slope per drug class (1/uM of the marrow-exposure concentration).
+        slope: drug-effect slope per :data:`SLOPES` key (1/uM of the driving concentration).
         fn_per_day: daily risk of febrile neutropenia while ANC < 0.5 x1e9/L.
         cardio_scale: in-vivo factor on Mody's in-vitro cardiomyocyte kill rate (Mody's constants
             applied unscaled to the model's free heart doxorubicin kill most of the myocardium
@@ -105,16 +123,28 @@ class ToxicityParams:
     cardio_scale: float = 1.0
     provenance: Mapping[str, Provenance] = field(default_factory=dict, compare=False)
 
-    FREE = ("slope.anthracycline", "slope.oxazaphosphorine", "fn_per_day", "cardio_scale")
+    FREE = (*(f"slope.{k}" for k in SLOPES), "fn_per_day", "cardio_scale")
 
     def vector(self) -> np.ndarray:
-        return np.log([self.slope["anthracycline"], self.slope["oxazaphosphorine"], self.fn_per_day,
-                       self.cardio_scale])
+        return np.log([*(self.slope[k] for k in SLOPES), self.fn_per_day, self.cardio_scale])
 
     def with_vector(self, x: np.ndarray) -> ToxicityParams:
         v = np.exp(np.asarray(x, float))
-        return replace(self, slope={"anthracycline": float(v[0]), "oxazaphosphorine": float(v[1])},
-                       fn_per_day=float(v[2]), cardio_scale=float(v[3]))
+        return replace(self, slope={k: float(v[i]) for i, k in enumerate(SLOPES)},
+                       fn_per_day=float(v[len(SLOPES)]), cardio_scale=float(v[len(SLOPES) + 1]))
+
+
+def marrow_drive(drug: str, marrow_um: Sequence[np.ndarray], slope: Mapping[str, float]):
+    """The drug effect on proliferation before between-patient variability, ``sum_k slope_k C_k``.
+
+    ``marrow_um``: one hourly concentration array (uM) per :data:`MARROW_DRIVERS` entry of
+    ``drug``, in that order; ``slope`` (1/uM) per slope key.
+    """
+    drivers = MARROW_DRIVERS[drug]
+    if len(marrow_um) != len(drivers):
+        raise ValueError(f"{drug}: {len(marrow_um)} marrow concentrations given, "
+                         f"{len(drivers)} expected ({', '.join(o for o, _ in drivers)})")
+    return sum(slope[key] * c for (_, key), c in zip(drivers, marrow_um, strict=True))
 
 
 def ctcae_grade(count: np.ndarray, kind: str = "neutrophil") -> np.ndarray:
@@ -215,8 +245,9 @@ class ToxicityResult:
         }
 
 
-def patient_parameters(cohort, drug: str, params: ToxicityParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(slope 1/uM, circ0 1e9/L, mtt h)`` per patient from the cohort's deviates."""
+def patient_parameters(cohort) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(slope factor, circ0 1e9/L, mtt h)`` per patient from the cohort's deviates; the slope
+    factor (log-normal, mean-1 median) multiplies the drug effect :func:`marrow_drive`."""
     eta = cohort.eta_tox if cohort.eta_tox is not None else np.zeros((cohort.n, 3))
 
     def ln(cv):
@@ -224,13 +255,13 @@ def patient_parameters(cohort, drug: str, params: ToxicityParams) -> tuple[np.nd
 
     circ0 = FRIBERG["circ0"][0] * np.exp(ln(FRIBERG["circ0"][1]) * eta[:, 0])
     mtt = FRIBERG["mtt_h"][0] * np.exp(ln(FRIBERG["mtt_h"][1]) * eta[:, 1])
-    slope = params.slope[SLOPE_KEY[drug]] * np.exp(ln(FRIBERG["slope_cv"][0]) * eta[:, 2])
-    return slope, circ0, mtt
+    factor = np.exp(ln(FRIBERG["slope_cv"][0]) * eta[:, 2])
+    return factor, circ0, mtt
 
 
 def evaluate_toxicity(
     drug: str,
-    marrow_um: np.ndarray,
+    marrow_um: Sequence[np.ndarray],
     heart_um: np.ndarray | None,
     stop_h: np.ndarray,
     cohort,
@@ -239,18 +270,19 @@ def evaluate_toxicity(
 ) -> ToxicityResult:
     """Counts, grades, febrile neutropenia, cycle-1 DLT and LVEF of every patient.
 
-    ``marrow_um``/``heart_um`` hourly ``(n, steps)``; dosing stops at ``stop_h`` (progression or
+    ``marrow_um``: one hourly ``(n, steps)`` array per :data:`MARROW_DRIVERS` entry of ``drug``;
+    ``heart_um`` hourly ``(n, steps)``; dosing stops at ``stop_h`` (progression or
     the last cycle); events count until ``stop_h + AE_WINDOW_DAYS``.
     DLT in cycle 1 (*assumed* definition, after the seed's DLTs "grade 4 neutropenia and grade
     3 febrile neutropenia"): grade 4 neutropenia for >= 7 days or febrile neutropenia within
     the first cycle (21 days for continuous dosing).
     """
-    n, steps = marrow_um.shape
+    drive = np.asarray(marrow_drive(drug, marrow_um, params.slope), float)
+    n, steps = drive.shape
     t_h = np.arange(steps, dtype=float)
     on = t_h[None, :] < stop_h[:, None]
-    conc = np.where(on, marrow_um, 0.0)
-    slope, circ0, mtt = patient_parameters(cohort, drug, params)
-    anc = friberg_counts(conc, slope, circ0, mtt)
+    factor, circ0, mtt = patient_parameters(cohort)
+    anc = friberg_counts(np.where(on, drive, 0.0), factor, circ0, mtt)
     t6 = np.arange(anc.shape[1]) * STEP_H
     window = t6[None, :] < (stop_h[:, None] + 24.0 * AE_WINDOW_DAYS)
     anc_w = np.where(window, anc, np.inf)

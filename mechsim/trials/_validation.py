@@ -13,6 +13,7 @@ the cycle-1 DLT rate of the phase Ib dose cohorts is shown without a reported va
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from mechsim.trials._simulate import TrialOptions, arm_size, finish_arm, prepare
 from mechsim.trials._toxicity import TOXICITY_ENDPOINTS
 from mechsim.trials._tumour import TumourParams
 
-__all__ = ["VALIDATION_ENDPOINTS", "ArmValidation", "validate_arms"]
+__all__ = ["SEED_DIRECTIONS", "VALIDATION_ENDPOINTS", "ArmValidation", "Direction", "directions",
+           "validate_arms"]
 
 #: Endpoint names compared (issue #18 item 6).
 VALIDATION_ENDPOINTS = ("orr", "dcr", "cr", "pr", "sd", "pfs_median_months", "pfs_6mo",
@@ -53,6 +55,16 @@ class ArmValidation:
 
 
 def _compare(arm: Arm, name: str, values: np.ndarray, n: int) -> dict | None:
+    """The endpoint's record; rates also carry ``mean`` (%) over replicates, which the
+    direction checks use (a median of small-arm rates often ties at 0)."""
+    rec = _compare_reported(arm, name, values, n)
+    vals = values[np.isfinite(values)]
+    if rec is not None and rec.get("simulated") is not None and name != "pfs_median_months" and vals.size:
+        rec["mean"] = 100.0 * float(np.mean(vals))
+    return rec
+
+
+def _compare_reported(arm: Arm, name: str, values: np.ndarray, n: int) -> dict | None:
     e = arm.endpoint(name)
     if e is None or e.value is None:
         if arm.id in SHOWN_UNREPORTED.get(name, ()):
@@ -139,3 +151,67 @@ def role_counts(results: Sequence[ArmValidation]) -> dict[str, dict[str, int]]:
             c["compared"] += 1
     return out
 
+
+
+@dataclass(frozen=True)
+class Direction:
+    """A comparison the seeds report between arms: ``left`` ``op`` ``right`` ... in order.
+
+    Attributes:
+        name: what the seed says.
+        endpoint: the endpoint compared (``pfs_median_months``, ``neutropenia_g34``, ...).
+        arms: the arms in the order the relation chains them.
+        op: ``">"`` (each arm above the next) or ``"<"``.
+    """
+
+    name: str
+    endpoint: str
+    arms: tuple[str, ...]
+    op: str
+
+
+#: The directions of issues #18 and #19 (the seeds' comparisons).
+SEED_DIRECTIONS = (
+    Direction("phase IIb: higher ORR with aldoxorubicin 350 than doxorubicin 75", "orr",
+              ("aldox-2b-aldoxorubicin", "aldox-2b-doxorubicin"), ">"),
+    Direction("phase IIb: longer PFS with aldoxorubicin 350 than doxorubicin 75", "pfs_median_months",
+              ("aldox-2b-aldoxorubicin", "aldox-2b-doxorubicin"), ">"),
+    Direction("Hartman 2020: shorter PFS with trofosfamide than doxorubicin", "pfs_median_months",
+              ("hartman2020-trofosfamide", "hartman2020-doxorubicin"), "<"),
+    Direction("phase IIb: more grade 3/4 neutropenia with aldoxorubicin 350 than doxorubicin 75",
+              "neutropenia_g34", ("aldox-2b-aldoxorubicin", "aldox-2b-doxorubicin"), ">"),
+    Direction("phase IIb: LVEF < 50 % more often with doxorubicin 75 than aldoxorubicin 350",
+              "lvef_below_50", ("aldox-2b-doxorubicin", "aldox-2b-aldoxorubicin"), ">"),
+    Direction("phase Ib: cycle-1 DLT rate rises from 230 to 350 to 450 mg/m2", "dlt_rate",
+              ("aldox-1b-450", "aldox-1b-350", "aldox-1b-230"), ">"),
+)
+
+
+def directions(results: Sequence[ArmValidation],
+               checks: Sequence[Direction] = SEED_DIRECTIONS) -> list[dict]:
+    """Whether each seed direction holds in the simulation: rates compared on their mean over
+    replicate trials, PFS on its median over replicates (not reached counts as infinite). Checks whose arms were not all run
+    are left out. Returns ``{"name", "endpoint", "arms", "op", "simulated", "reported", "holds"}``
+    records (``simulated``/``reported`` per arm, in the arms' order)."""
+    by_id = {r.id: r for r in results}
+    out = []
+    for d in checks:
+        if not all(a in by_id for a in d.arms):
+            continue
+        vals, rep = [], []
+        for a in d.arms:
+            e = next((e for e in by_id[a].endpoints if e["name"] == d.endpoint), None)
+            rep.append(None if e is None else e["reported"])
+            if e is None:
+                vals.append(None)
+            elif d.endpoint == "pfs_median_months":  # median over replicates; None: not reached
+                vals.append(math.inf if e["simulated"] is None else e["simulated"])
+            else:
+                vals.append(e.get("mean"))
+        holds = None if any(v is None for v in vals) else all(
+            (x > y) if d.op == ">" else (x < y) for x, y in itertools.pairwise(vals))
+        sim = vals
+        out.append({"name": d.name, "endpoint": d.endpoint, "arms": list(d.arms), "op": d.op,
+                    "simulated": [None if v is None or not math.isfinite(v) else v for v in sim],
+                    "reported": rep, "holds": holds})
+    return out

@@ -10,15 +10,23 @@ from mechsim.trials._calibrated import TOX_CALIBRATED
 from mechsim.trials._patients import draw_cohort
 from mechsim.trials._toxicity import (
     FRIBERG,
+    MARROW_DRIVERS,
     STEP_H,
+    TOXICITY_OUTPUTS,
     ToxicityParams,
     ctcae_grade,
     evaluate_toxicity,
     friberg_counts,
     heart_lvef,
+    marrow_drive,
 )
 
 CIRC0, MTT = FRIBERG["circ0"][0], FRIBERG["mtt_h"][0]
+
+
+def _trofo(conc: np.ndarray) -> list[np.ndarray]:
+    """Trofosfamide's three marrow drivers: ``conc`` as 4-hydroxyifosfamide, no others."""
+    return [conc, np.zeros_like(conc), np.zeros_like(conc)]
 
 
 def test_friberg_without_drug_stays_at_baseline() -> None:
@@ -66,8 +74,8 @@ def test_evaluate_toxicity_outputs() -> None:
     for c in range(5):  # five 21-day cycles of a 12-h exposure
         marrow[:, c * 504: c * 504 + 12] = np.linspace(0.0, 0.6, n)[:, None]
         heart[:, c * 504: c * 504 + 12] = np.linspace(0.0, 0.3, n)[:, None]
-    params = ToxicityParams({"anthracycline": 8.0, "oxazaphosphorine": 1.0}, 0.2, 0.3)
-    tox = evaluate_toxicity("doxorubicin", marrow, heart, np.full(n, 5 * 504.0), cohort, params, 504.0)
+    params = ToxicityParams({"anthracycline": 8.0, "conjugate": 0.01, "oxazaphosphorine": 1.0}, 0.2, 0.3)
+    tox = evaluate_toxicity("doxorubicin", [marrow], heart, np.full(n, 5 * 504.0), cohort, params, 504.0)
     rates = tox.rates()
     assert set(rates) == {"neutropenia_g34", "neutropenia_g4", "febrile_neutropenia", "leukopenia_g34",
                           "haematological_toxicity_g23", "lvef_below_50", "dlt_rate"}
@@ -82,7 +90,7 @@ def test_evaluate_toxicity_outputs() -> None:
     # more heart exposure, lower LVEF (same baseline)
     lv = heart_lvef(heart, np.full(n, 60.0), 0.3)
     assert np.all(np.diff(lv) < 0)
-    none = evaluate_toxicity("trofosfamide", marrow, None, np.full(n, 5 * 504.0), cohort, params, None)
+    none = evaluate_toxicity("trofosfamide", _trofo(marrow), None, np.full(n, 5 * 504.0), cohort, params, None)
     assert np.all(np.isnan(none.lvef_end)) and np.all(np.isnan(none.rates()["lvef_below_50"]))
 
 
@@ -90,9 +98,9 @@ def test_dosing_stops_at_progression() -> None:
     n, steps = 2, 24 * 100
     cohort = draw_cohort("trofosfamide", n, np.random.default_rng(0), flat_dose=True)
     marrow = np.full((n, steps), 0.3)
-    early = evaluate_toxicity("trofosfamide", marrow, None, np.array([24.0 * 10, 24.0 * 90]),
+    early = evaluate_toxicity("trofosfamide", _trofo(marrow), None, np.array([24.0 * 10, 24.0 * 90]),
                               cohort, TOX_CALIBRATED, None)
-    late = evaluate_toxicity("trofosfamide", marrow, None, np.array([24.0 * 90, 24.0 * 90]),
+    late = evaluate_toxicity("trofosfamide", _trofo(marrow), None, np.array([24.0 * 90, 24.0 * 90]),
                              cohort, TOX_CALIBRATED, None)
     assert early.anc_nadir[0] >= late.anc_nadir[0]
 
@@ -108,3 +116,23 @@ def test_simulated_arm_reports_toxicity() -> None:
     for col in ("anc_nadir_1e9_per_l", "neutropenia_grade", "febrile_neutropenia", "lvef_end_pct",
                 "dlt_cycle1"):
         assert col in sim.patients.columns
+
+
+def test_marrow_drive_weights_each_driver_by_its_slope() -> None:
+    """Aldoxorubicin's marrow effect is free doxorubicin plus the albumin conjugate, each with
+    its own slope; doxorubicin has no conjugate term; a missing driver is an error."""
+    free, conj = np.full((1, 3), 0.01), np.full((1, 3), 50.0)
+    slope = {"anthracycline": 10.0, "conjugate": 0.002, "oxazaphosphorine": 1.0}
+    np.testing.assert_allclose(marrow_drive("aldoxorubicin", [free, conj], slope), 0.1 + 0.1)
+    np.testing.assert_allclose(marrow_drive("doxorubicin", [free], slope), 0.1)
+    assert [k for _, k in MARROW_DRIVERS["aldoxorubicin"]] == ["anthracycline", "conjugate"]
+    assert TOXICITY_OUTPUTS["aldoxorubicin"][-1] == "heart.doxorubicin"
+    with pytest.raises(ValueError, match="2 expected"):
+        marrow_drive("aldoxorubicin", [free], slope)
+
+
+def test_parameter_vector_round_trip() -> None:
+    x = TOX_CALIBRATED.vector()
+    assert len(x) == len(ToxicityParams.FREE) == 5
+    back = TOX_CALIBRATED.with_vector(x)
+    assert back.slope == pytest.approx(TOX_CALIBRATED.slope) and back.fn_per_day == pytest.approx(TOX_CALIBRATED.fn_per_day)

@@ -186,5 +186,6 @@ def test_validate_writes_the_json_contract_and_forest(tmp_path: Path) -> None:
             assert e["interval"] is None or len(e["interval"]) == 2
     assert roles == {"calibration", "validation"}
     assert set(record["summary"]) <= roles
+    assert record["directions"] == []  # no seed direction has both its arms among these two
     assert (out / "forest.png").read_bytes()[:8] == PNG
     assert "pfs_median_months" in result.stdout and ARM in result.stdout
