@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
+import resource
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# fewer glibc malloc arenas: JAX's threads otherwise each keep freed memory (inherited by
+# the pytest-xdist workers, which start after this file is imported)
+os.environ.setdefault("MALLOC_ARENA_MAX", "2")
 
 import jax
 
@@ -39,3 +45,54 @@ def shared_dir() -> Path:
 def root_dir() -> Path:
     """The project root."""
     return ROOT
+
+
+#: Resident size (GiB) above which a finished test module's compiled XLA executables are dropped.
+_RSS_LIMIT_GIB = 2.5
+
+
+def _rss_gib() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * resource.getpagesize() / 2**30
+    except OSError:
+        return 0.0
+
+
+def _trim() -> None:
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _clear_mechsim_caches() -> None:
+    """Empty mechsim's own ``functools`` caches (compiled runners, parsed libraries)."""
+    import functools
+
+    for obj in gc.get_objects():
+        if isinstance(obj, functools._lru_cache_wrapper) and getattr(obj, "__module__", "").startswith("mechsim"):
+            obj.cache_clear()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _bounded_memory(request):
+    """Keep each test process within the suite's memory budget (README: 4 GB on 2 cores).
+
+    After every module freed memory goes back to the system; when the process is still
+    above :data:`_RSS_LIMIT_GIB`, JAX's in-memory executables and mechsim's caches are
+    dropped too (later modules reload executables from the persistent compilation cache).
+    ``MECHSIM_TEST_MEMLOG=FILE`` appends each module's resident size to FILE.
+    """
+    yield
+    _trim()
+    before = _rss_gib()
+    if before > _RSS_LIMIT_GIB:
+        jax.clear_caches()
+        _clear_mechsim_caches()
+        _trim()
+    log = os.environ.get("MECHSIM_TEST_MEMLOG")
+    if log:
+        with open(log, "a") as f:
+            f.write(f"{os.getpid()} {request.module.__name__} {before:.2f} {_rss_gib():.2f}\n")
