@@ -4,7 +4,7 @@ Every check runs on the host before any work (no compile, no solve, no file writ
 and raises :class:`~mechsim.errors.InputError` whose message reads
 ``<what> — <fix>``: it names the argument (``--rtol`` on the command line, ``rtol`` in
 Python), the value, and how to fix it. Data errors quote the file and line
-(:func:`load_yaml` keeps the line of every key).
+(:func:`load_yaml` keeps the line of every key; :mod:`mechsim._yaml` is the one reader).
 
 Nothing here is traced: call these checks with concrete values only (the API skips
 them for JAX tracers, where failing points are flagged by status codes instead).
@@ -16,18 +16,18 @@ import difflib
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
+from mechsim._yaml import YamlDoc, read_yaml
 from mechsim.errors import DataError, InputError, NetworkError
 
 __all__ = [
     "RTOL_FLOOR", "YamlDoc", "check_count", "check_finite", "check_input_file", "check_keys",
     "check_output_path", "check_parameter_values", "check_positive", "check_rate_constants",
-    "check_times", "check_tolerances", "did_you_mean", "load_yaml", "rate_constant_names",
+    "check_times", "check_tolerances", "closest", "did_you_mean", "load_yaml", "rate_constant_names",
 ]
 
 #: Smallest relative tolerance accepted: about 45 float64 machine epsilons. Below it
@@ -35,34 +35,22 @@ __all__ = [
 RTOL_FLOOR = 1e-14
 
 
-def did_you_mean(name: object, known: Iterable[str]) -> str:
-    """``"; did you mean 'seed'?"`` for the closest of ``known``, or ``""``."""
-    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+def closest(name: object, known: Iterable[object], *, n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """Up to ``n`` of ``known`` most like ``name``, best first (difflib ratio ``>= cutoff``).
+
+    The one place mechsim computes suggestions for a misspelt name; ``cutoff=0.0`` always
+    returns something when ``known`` is not empty.
+    """
+    return difflib.get_close_matches(str(name), [str(k) for k in known], n=n, cutoff=cutoff)
+
+
+def did_you_mean(name: object, known: Iterable[object], *, n: int = 1, cutoff: float = 0.6) -> str:
+    """``"; did you mean 'seed'?"`` for the ``n`` closest of ``known`` (see :func:`closest`), or ``""``."""
+    close = closest(name, known, n=n, cutoff=cutoff)
+    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
 
 
 # --------------------------------------------------------------------------- YAML
-
-
-@dataclass(frozen=True)
-class YamlDoc:
-    """A parsed YAML file with the line of every key and list item.
-
-    ``lines`` maps a key path (``("samples", "seed")``, ``("regimens", 0, "doses", 1)``)
-    to its 1-based line.
-    """
-
-    path: Path
-    data: Any
-    lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict)
-
-    def where(self, *keys: Any) -> str:
-        """``"file, line N"`` of the deepest known prefix of ``keys`` (``"file"`` if none)."""
-        for k in range(len(keys), 0, -1):
-            line = self.lines.get(tuple(keys[:k]))
-            if line is not None:
-                return f"{self.path}, line {line}"
-        return str(self.path)
 
 
 def load_yaml(path: str | os.PathLike[str], what: str, *, arg: str = "config") -> YamlDoc:
@@ -71,45 +59,15 @@ def load_yaml(path: str | os.PathLike[str], what: str, *, arg: str = "config") -
     ``what`` names the file in messages (``"grid config"``); ``arg`` names the argument
     that gave the path.
     """
-    import yaml
-
-    p = check_input_file(path, arg=arg, what=what)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{what} {p} cannot be read ({exc}) — check the file") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DataError(f"{p}{line}: malformed YAML ({problem}) — fix the {what}") from None
-    if data is None:
-        raise DataError(f"{p}: the {what} is empty — it must be a YAML mapping of keys to values")
-    if not isinstance(data, Mapping):
+    doc = read_yaml(check_input_file(path, arg=arg, what=what), what)
+    if doc.data is None:
+        raise DataError(f"{doc.path}: the {what} is empty — it must be a YAML mapping of keys to values")
+    if not isinstance(doc.data, Mapping):
         raise DataError(
-            f"{p}, line 1: the {what} must be a YAML mapping (key: value), "
-            f"got a {type(data).__name__} — write it as 'key: value' lines"
+            f"{doc.path}, line 1: the {what} must be a YAML mapping (key: value), "
+            f"got a {type(doc.data).__name__} — write it as 'key: value' lines"
         )
-    lines: dict[tuple[Any, ...], int] = {}
-    _record_lines(node, (), lines)
-    return YamlDoc(p, data, lines)
-
-
-def _record_lines(node: Any, prefix: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            path = (*prefix, key.value)
-            lines[path] = key.start_mark.line + 1
-            _record_lines(value, path, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines[(*prefix, i)] = item.start_mark.line + 1
-            _record_lines(item, (*prefix, i), lines)
+    return doc
 
 
 def check_keys(

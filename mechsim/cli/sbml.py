@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from pathlib import Path
@@ -14,7 +13,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mechsim._validate import check_count, check_input_file, check_output_path, check_tolerances
+from mechsim._validate import (
+    check_count,
+    check_input_file,
+    check_output_path,
+    check_tolerances,
+    did_you_mean,
+)
 from mechsim.cli._errors import fail, user_errors
 
 app = typer.Typer(help="SBML import/export and the SBML Test Suite.", no_args_is_help=True)
@@ -109,11 +114,9 @@ def _export_source(source: str) -> tuple[str, str]:
     if source in scenarios:
         return scenario_to_sbml(source), f"scenario {source!r} (with its dosing events)"
     known = [*list_models(), *scenarios]
-    close = difflib.get_close_matches(source, known, n=3, cutoff=0.4)
     raise MechsimError(
-        f"{source!r} is not a network file, a model or a scenario"
-        + (f"; did you mean {', '.join(close)}?" if close else "")
-        + f" (models: {', '.join(list_models())}; run 'mechsim scenarios' for the scenarios)"
+        f"{source!r} is not a network file, a model or a scenario{did_you_mean(source, known, n=3, cutoff=0.4)}"
+        f" (models: {', '.join(list_models())}; run 'mechsim scenarios' for the scenarios)"
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import importlib.resources
 import os
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
+from mechsim._validate import closest
 from mechsim.errors import DataError, MechsimError
 from mechsim.molecules._model import Molecule, Role
 from mechsim.molecules._transformations import Transformation, transformations_from_file
@@ -126,7 +126,7 @@ class Library:
     def suggest(self, name: str, n: int = 5) -> list[str]:
         """Up to ``n`` known names closest to ``name`` (difflib ratio), best first."""
         choices = {_normalise(k): k for m in self.molecules for k in m.names}
-        close = difflib.get_close_matches(_normalise(name), list(choices), n=n, cutoff=0.0)
+        close = closest(_normalise(name), choices, n=n, cutoff=0.0)
         return [choices[c] for c in close]
 
     @property
@@ -149,9 +149,7 @@ class Library:
         for t in self.transformations:
             if t.id == ident:
                 return t
-        close = difflib.get_close_matches(
-            ident, [t.id for t in self.transformations], n=3, cutoff=0.0
-        )
+        close = closest(ident, [t.id for t in self.transformations], n=3, cutoff=0.0)
         raise UnknownTransformationError(
             f"unknown transformation {ident!r}; closest: {', '.join(close)}"
         )

@@ -7,7 +7,6 @@ order); ``co_substrates``/``co_products`` only enter the element and charge bala
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 
 from rdkit.Chem import rdChemReactions
 
+from mechsim._validate import closest
 from mechsim.errors import DataError
 from mechsim.molecules._model import Molecule
 from mechsim.molecules._rdkit import composition, quiet_rdkit
@@ -149,7 +149,7 @@ def _ids(
         )
     for name in value:
         if name not in molecules:
-            close = difflib.get_close_matches(name, list(molecules), n=3, cutoff=0.0)
+            close = closest(name, molecules, n=3, cutoff=0.0)
             raise DataError(
                 f"{where(path, entry)}: transformation {ident!r}: {key} lists unknown molecule "
                 f"id {name!r}; closest ids: {', '.join(close)}"

@@ -1,7 +1,8 @@
-"""YAML reading that remembers where each mapping starts, for error messages.
+"""Molecule library files read with the line of every entry, for error messages.
 
-Every mapping loaded through :func:`read_yaml` carries its 1-based line number under the
-key :data:`LINE`, so a bad library entry can be reported as ``file:line``.
+Every mapping loaded through :func:`read_yaml` (the package's one YAML reader,
+:func:`mechsim._yaml.read_yaml`) carries its 1-based line number under the key
+:data:`LINE`, so a bad library entry can be reported as ``file:line``.
 """
 
 from __future__ import annotations
@@ -9,36 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+from mechsim._yaml import LINE
+from mechsim._yaml import read_yaml as _read_yaml
 
-from mechsim.errors import DataError
-
-#: Key under which each loaded mapping stores its 1-based starting line.
-LINE = "__line__"
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records the start line of every mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping[LINE] = node.start_mark.line + 1
-        return mapping
+__all__ = ["LINE", "read_yaml", "where"]
 
 
 def read_yaml(path: Path) -> Any:
-    """Load ``path`` with line numbers; syntax errors become :class:`DataError` with the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-    try:
-        return yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f"{path}:{mark.line + 1}" if mark is not None else f"{path}"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DataError(f"{place}: YAML syntax error: {problem}") from None
+    """Load ``path`` with line numbers; unreadable or malformed files raise :class:`DataError` with the line."""
+    return _read_yaml(path, "molecule library file", mark_mappings=True).data
 
 
 def where(path: Path, entry: dict[str, Any] | None) -> str:

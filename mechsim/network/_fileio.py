@@ -33,7 +33,8 @@ from pathlib import Path
 import yaml
 
 from mechsim._io import atomic_write_text
-from mechsim.errors import MechsimError, NetworkError
+from mechsim._yaml import LINE, read_yaml
+from mechsim.errors import DataError, MechsimError, NetworkError
 from mechsim.network._network import Network
 from mechsim.network._parameter import Parameter, Provenance
 from mechsim.network._ratelaws import law_from_dict
@@ -63,22 +64,9 @@ _SECTIONS = {
 _TOP = {"name", "description", "check_units", "metadata", *_SECTIONS}
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records the line of every mapping as ``__line__``."""
-
-
-def _construct_mapping(loader, node, deep=False):
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _strip(data):
     if isinstance(data, dict):
-        return {k: _strip(v) for k, v in data.items() if k != "__line__"}
+        return {k: _strip(v) for k, v in data.items() if k != LINE}
     if isinstance(data, list):
         return [_strip(v) for v in data]
     return data
@@ -113,14 +101,14 @@ def network_from_dict(data: dict, source: str = "<dict>") -> Network:
     """Build a :class:`Network` from the plain-data form (see module docstring)."""
     if not isinstance(data, dict) or "name" not in data:
         raise NetworkError(f"{source}: a network file must be a mapping with at least 'name'")
-    unknown = set(data) - _TOP - {"__line__"}
+    unknown = set(data) - _TOP - {LINE}
     if unknown:
         raise NetworkError(f"{source}: unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(_TOP)}")
     parts = {}
     for section, cls in _SECTIONS.items():
         items = []
         for i, entry in enumerate(data.get(section) or []):
-            line = entry.get("__line__") if isinstance(entry, dict) else None
+            line = entry.get(LINE) if isinstance(entry, dict) else None
             where = f"{source}, line {line}, {section}[{i}]" if line else f"{source}, {section}[{i}]"
             if not isinstance(entry, dict):
                 raise NetworkError(f"{where}: expected a mapping, got {entry!r}")
@@ -183,9 +171,9 @@ def load_network(path: str | os.PathLike[str]) -> Network:
     if not path.exists():
         raise NetworkError(f"network file {str(path)!r} does not exist")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        raise NetworkError(f"{path}: malformed YAML: {exc}") from None
+        data = read_yaml(path, "network file", mark_mappings=True).data
+    except DataError as exc:
+        raise NetworkError(str(exc)) from None
     return network_from_dict(data, source=str(path))
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from mechsim._validate import did_you_mean
 from mechsim.errors import NetworkError
 from mechsim.network._parameter import Parameter, Provenance
 from mechsim.network._reaction import (
@@ -206,9 +206,7 @@ def _unique(kind: str, names: Iterable[str]) -> None:
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return f"unknown {kind} {name!r}{hint}"
+    return f"unknown {kind} {name!r}{did_you_mean(name, known, n=3, cutoff=0.5)}"
 
 
 def assumed(text: str) -> Provenance:

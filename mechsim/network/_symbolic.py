@@ -7,13 +7,13 @@ a concentration is ``amount / volume`` with the volume in L.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
+from mechsim._validate import did_you_mean
 from mechsim.errors import NetworkError
 from mechsim.network._ratelaws import parse_expression
 
@@ -103,9 +103,7 @@ class _Resolver:
         if name in self.rules:
             return self.assignment(name, where)
         known = list(self.param_sym) + list(self.rules) + list(self.rate_rule_index)
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise NetworkError(f"{where}: unknown name {name!r}{hint}")
+        raise NetworkError(f"{where}: unknown name {name!r}{did_you_mean(name, known, n=3, cutoff=0.5)}")
 
     def assignment(self, target: str, where: str) -> sp.Expr:
         if target in self._assign_cache:
@@ -122,8 +120,7 @@ class _Resolver:
 
     def volume(self, compartment: str, where: str) -> sp.Expr:
         if compartment not in self.comps:
-            close = difflib.get_close_matches(compartment, list(self.comps), n=3)
-            raise NetworkError(f"{where}: unknown compartment {compartment!r}; close: {close}")
+            raise NetworkError(f"{where}: unknown compartment {compartment!r}{did_you_mean(compartment, self.comps, n=3)}")
         return self.name(self.comps[compartment].volume, where)
 
     def species_index(self, ref: str, default_comp: str | None, where: str) -> tuple[int, str]:
@@ -135,8 +132,7 @@ class _Resolver:
             return self.index[(name, comp)], comp
         except KeyError:
             keys = [f"{n}@{c}" for n, c in self.index]
-            close = difflib.get_close_matches(f"{name}@{comp}", keys, n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = did_you_mean(f"{name}@{comp}", keys, n=3, cutoff=0.5)
             raise NetworkError(f"{where}: unknown species '{name}@{comp}'{hint}") from None
 
 

@@ -7,13 +7,13 @@ packages listed in ``_MECHANISMS`` on first use.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from mechsim._validate import did_you_mean
 from mechsim.dosing import Patient, Regimen
 from mechsim.errors import MechsimError
 from mechsim.network import Network
@@ -95,11 +95,9 @@ def get_scenario(name: str) -> Scenario:
     """The scenario called ``name``; unknown names list the closest ones."""
     scenarios = _load()[0]
     if name not in scenarios:
-        close = difflib.get_close_matches(name, list(scenarios), n=3, cutoff=0.4)
         raise MechsimError(
-            f"unknown scenario {name!r}; "
-            + (f"did you mean {', '.join(close)}? " if close else "")
-            + "run 'mechsim scenarios' for the list"
+            f"unknown scenario {name!r}{did_you_mean(name, scenarios, n=3, cutoff=0.4)} — "
+            "run 'mechsim scenarios' for the list"
         )
     return scenarios[name]
 
@@ -111,10 +109,9 @@ def get_model(name: str) -> Network:
     """The network called ``name`` (built once per process and cached)."""
     models = _load()[1]
     if name not in models:
-        close = difflib.get_close_matches(name, list(models), n=3, cutoff=0.4)
         raise MechsimError(
-            f"unknown model {name!r}; known: {', '.join(models) or 'none'}"
-            + (f"; did you mean {', '.join(close)}?" if close else "")
+            f"unknown model {name!r}{did_you_mean(name, models, n=3, cutoff=0.4)} — "
+            f"use one of: {', '.join(models) or 'none'}"
         )
     if name not in _BUILT:
         _BUILT[name] = models[name]()

@@ -28,9 +28,9 @@ at every dose x dosing-interval point of a :class:`WindowConfig` (``mechsim grid
 
 from __future__ import annotations
 
-import difflib
 import functools
 
+from mechsim._validate import closest
 from mechsim.errors import DataError
 from mechsim.trials._arms import (
     ENDPOINTS,
@@ -152,7 +152,7 @@ def _closest(name: str, known: list[str], n: int = 3) -> list[str]:
     """Ids containing ``name`` first (``aldox-2b`` → both phase IIb arms), then difflib's."""
     low = name.lower()
     hits = [k for k in known if low and low in k]
-    hits += [k for k in difflib.get_close_matches(low, known, n=n, cutoff=0.0) if k not in hits]
+    hits += [k for k in closest(low, known, n=n, cutoff=0.0) if k not in hits]
     return hits[:n]
 
 

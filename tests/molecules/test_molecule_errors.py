@@ -122,7 +122,7 @@ def test_yaml_syntax_error_has_line(scratch_library):
     path = root / "library" / "9-test.yaml"
     path.write_text(path.read_text() + "  - id: broken\n    name: [unclosed\n", encoding="utf-8")
     message = _refused(root)
-    assert str(path) in message and "YAML syntax error" in message
+    assert f"{path}, line " in message and "malformed YAML" in message
 
 
 def test_missing_path(tmp_path):
