@@ -337,7 +337,7 @@ def neutrophil_figure(sims: Sequence[ArmSimulation], days: float = 126) -> Figur
         raise InputError(f"days must be a finite number > 0, got {days!r} — e.g. days=126")
     if not sims:
         raise InputError("sims is empty — give at least one ArmSimulation")
-    fig = Figure(figsize=(8.0, 4.8))
+    fig = Figure(figsize=(8.0, 5.6))
     ax = fig.add_subplot()
     lowest = math.inf
     for i, sim in enumerate(sims):
@@ -362,11 +362,12 @@ def neutrophil_figure(sims: Sequence[ArmSimulation], days: float = 126) -> Figur
     handles, _ = ax.get_legend_handles_labels()
     handles += [Patch(color="0.3", alpha=0.18, label="5-95 % of patients"),
                 Line2D([], [], color="0.3", ls="--", lw=0.9, label="CTCAE v5 thresholds")]
-    ax.legend(handles=handles, fontsize="small", loc="lower right")
+    # below the axes: inside, the legend covered the threshold labels and the nadirs
+    fig.legend(handles=handles, fontsize="small", loc="lower center", ncol=2, frameon=False)
     ax.set_xlabel("time since start of treatment (days)")
     ax.set_ylabel("absolute neutrophil count (1e9/L)")
     ax.set_title("Neutrophils: median and 5-95 % band across virtual patients")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0.0, 0.15, 1.0, 1.0))
     return fig
 
 
