@@ -165,8 +165,7 @@ class NativeMethod:
         self._sched = (np.full((1, 1), np.inf), np.zeros((1, 1, n)), np.zeros((1, 2, n)))
 
     def prepare(self) -> float:
-        from mechsim.model._ccode import c_model_source
-        from mechsim.native import NativeKernel
+        from mechsim.native import NativeKernel, c_model_source
         from mechsim.solver import Rodas5P
 
         # C source generation + compilation into an empty cache: never a cache hit (the

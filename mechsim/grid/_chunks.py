@@ -6,7 +6,7 @@
   compiled function. The batch is split over the devices of a 1-D mesh with
   :func:`jax.shard_map`: each device runs its own vmapped solver loop, so a slow lane
   holds up only its own device. The backend of GPUs and of diffrax solvers.
-* ``"native"``: the model's C kernel (:mod:`mechsim.solver._native`), one trajectory at a
+* ``"native"``: the model's C kernel (:mod:`mechsim.native`), one trajectory at a
   time per thread, one thread per core. Initial states, schedules and the output columns
   still come from the same jitted JAX functions. On the 88-state trofosfamide mechanism
   on 2 CPU cores: 11.4x the solves/s of one XLA device (``mechsim bench grid``,

@@ -36,7 +36,7 @@ ChunkCallback = Callable[[Mapping[str, Any]], None]
 _RESUME_KEYS = ("grid", "model", "solver", "backend", "rtol", "atol", "max_steps", "mechsim_version", "code_sha256")
 
 #: Sources whose change can change a grid's numbers (fingerprinted into the metadata).
-_COMPUTE_PATH = ("solver", "model", "dosing", "network", "simulate.py", "results.py", "native.py",
+_COMPUTE_PATH = ("solver", "model", "dosing", "network", "simulate.py", "results.py", "native",
                  "grid/_chunks.py", "grid/_points.py", "grid/_standin.py")
 
 
@@ -52,7 +52,8 @@ def code_fingerprint() -> str:
     h = hashlib.sha256()
     for part in _COMPUTE_PATH:
         path = root / part
-        for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+        files = sorted(f for f in path.rglob("*") if f.suffix in (".py", ".c")) if path.is_dir() else [path]
+        for f in files:
             h.update(f.relative_to(root).as_posix().encode())
             h.update(f.read_bytes())
     return h.hexdigest()

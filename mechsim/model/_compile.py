@@ -183,7 +183,7 @@ def symbolic_rhs_jacobian(
     rate rules); the Jacobian holds the symbolic derivatives of only the structurally
     nonzero entries, combined flux by flux; ``sparsity`` is their boolean (n, n) pattern
     with the diagonal. Shared by the JAX functions and the native C kernel
-    (:mod:`mechsim.model._ccode`).
+    (:mod:`mechsim.native._model_c`).
     """
     cached = network.__dict__.get("_symbolic_rhs_jacobian")
     if cached is not None:

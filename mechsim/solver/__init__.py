@@ -5,6 +5,7 @@ Its default solver, :class:`Rodas5P`, is an L-stable Rosenbrock method whose lin
 solves run through a straight-line sparse LU generated from the Jacobian's pattern.
 """
 
+from ._controller import StepController
 from ._diffrax import DiffraxSolver
 from ._integrate import integrate, integrate_batch
 from ._lanes import default_lane_batch, map_lanes
@@ -23,6 +24,7 @@ __all__ = [
     "Rodas5P",
     "Schedule",
     "Solution",
+    "StepController",
     "default_lane_batch",
     "integrate",
     "integrate_batch",

@@ -42,7 +42,7 @@ def _integrate_jit(rhs, y0, ts, args, jac, pattern, solver, rtol, atol, t0, sche
         ys, status, stats = solve_adaptive(
             solver.tableau, solver.unrolled(y0.shape[0]), rhs, y0, ts, args, jac=jac, pattern=pattern, rtol=rtol,
             atol=atol, t0=t0, schedule=schedule, dt0=dt0, max_steps=max_steps,
-            checkpoints=checkpoints,
+            checkpoints=checkpoints, ctrl=solver.stepsize_controller,
         )  # fmt: skip
     return Solution(ts=ts, ys=ys, status=status, stats=stats)
 
@@ -82,7 +82,10 @@ def integrate(
             column colouring when ``sparsity`` is given).
         sparsity: static boolean (n, n) pattern of the Jacobian; enables the straight-line
             sparse LU (much faster under vmap). ``None``: dense pivoted LU.
-        solver: :class:`Rodas5P` (default), :class:`Rodas4`, or :class:`DiffraxSolver`.
+        solver: :class:`Rodas5P` (default), :class:`Rodas4`, or :class:`DiffraxSolver`;
+            a Rodas solver's ``stepsize_controller`` (:class:`StepController`) holds the
+            constants of the step control, e.g. ``Rodas5P(stepsize_controller=
+            StepController(safety=0.8))``.
         rtol, atol: tolerances of the error norm
             ``RMS(err / (atol + rtol * max(|y|, |y_new|)))``; atol scalar or (n,).
         t0: start time (default ``ts[0]``); outputs before t0 are NaN.

@@ -4,13 +4,15 @@ Structure: one while loop over steps. Its condition is ``unvmap_any`` over the l
 under ``vmap`` the loop runs until the slowest lane finishes (iterations = max steps over
 the batch) and every lane masks its own update; no select over the output array is
 needed. Outputs come from the Rodas dense output of the step that covers them (at most
-``OUTPUTS_PER_STEP`` per step, written with a scatter; a step that would cover more is
-clipped) or are the state itself when a step ends exactly there (right-continuous at
+``StepController.outputs_per_step`` per step, written with a scatter; a step that would
+cover more is clipped) or are the state itself when a step ends exactly there (right-continuous at
 events). Steps are also clipped at schedule events and at the last output time.
 
 Step-size control: error norm ‖err / (atol + rtol max(|y|, |y1|))‖_RMS, PI controller
-(Gustafsson 1991; Hairer & Wanner 1996, §IV.8) with safety 0.9 and factor limits
-[0.2, 6]; steps with non-finite values or failed pivots are rejected with factor 0.25.
+(Gustafsson 1991; Hairer & Wanner 1996, §IV.8) whose constants are the fields of a
+:class:`~mechsim.solver.StepController` (default: safety 0.9, factor limits [0.2, 6];
+steps with non-finite values or failed pivots are rejected with factor 0.25); the native
+C loop reads the same object through its generated header.
 Differentiation treats the step-size sequence as fixed (``stop_gradient`` on the error
 norm), i.e. it differentiates the discrete solution map.
 """
@@ -26,6 +28,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from ._controller import StepController
 from ._jacobian import make_point_evaluator
 from ._results import RESULTS
 from ._rosenbrock import LinearSystem, interpolate, step
@@ -35,9 +38,6 @@ from ._tableau import RosenbrockTableau
 
 __all__ = ["initial_step", "solve_adaptive"]
 
-SAFETY, FAC_MIN, FAC_MAX, FAC_FAIL = 0.9, 0.2, 6.0, 0.25
-#: at most this many outputs are read from one step's dense output (else the step is clipped)
-OUTPUTS_PER_STEP = 4
 _EPS = float(jnp.finfo(jnp.float64).eps)
 
 
@@ -87,19 +87,27 @@ def _rms(x: Array) -> Array:
     return jnp.sqrt(jnp.mean(x * x))
 
 
-def initial_step(fun, t0, y0, f0, rtol, atol, order: int, span) -> Array:
-    """Starting step size (Hairer, Nørsett & Wanner 1993, §II.4, algorithm of p. 169)."""
+def initial_step(
+    fun, t0, y0, f0, rtol, atol, order: int, span, ctrl: StepController = StepController()
+) -> Array:
+    """Starting step size (Hairer, Nørsett & Wanner 1993, §II.4, algorithm of p. 169);
+    the constants are ``ctrl``'s ``init_*`` fields."""
     scale = atol + rtol * jnp.abs(y0)
     d0, d1 = _rms(y0 / scale), _rms(f0 / scale)
-    span = jnp.maximum(span, 1e-300)
-    h0 = jnp.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / jnp.maximum(d1, 1e-300))
+    span = jnp.maximum(span, ctrl.tiny)
+    small = (d0 < ctrl.init_norm_small) | (d1 < ctrl.init_norm_small)
+    h0 = jnp.where(small, ctrl.init_h_small, ctrl.init_fraction * d0 / jnp.maximum(d1, ctrl.tiny))
     h0 = jnp.minimum(h0, span)
     f1 = fun(t0 + h0, y0 + h0 * f0)
     d2 = _rms((f1 - f0) / scale) / h0
     dm = jnp.maximum(d1, d2)
-    h1 = jnp.where(dm <= 1e-15, jnp.maximum(1e-6, h0 * 1e-3), (0.01 / dm) ** (1.0 / (order + 1)))
-    h = jnp.minimum(jnp.minimum(100 * h0, h1), span)
-    return jnp.where(jnp.isfinite(h) & (h > 0), h, 1e-6 * span)
+    h1 = jnp.where(
+        dm <= ctrl.init_flat,
+        jnp.maximum(ctrl.init_h_small, h0 * ctrl.init_flat_factor),
+        (ctrl.init_fraction / dm) ** (1.0 / (order + 1)),
+    )
+    h = jnp.minimum(jnp.minimum(ctrl.init_growth * h0, h1), span)
+    return jnp.where(jnp.isfinite(h) & (h > 0), h, ctrl.init_fallback * span)
 
 
 def solve_adaptive(
@@ -119,14 +127,17 @@ def solve_adaptive(
     dt0: Array | None,
     max_steps: int,
     checkpoints: int | bool | None,
+    ctrl: StepController = StepController(),
 ) -> tuple[Array, Array, dict[str, Array]]:
-    """Integrate one trajectory; returns ``(ys, status, stats)``. See ``integrate``."""
+    """Integrate one trajectory; returns ``(ys, status, stats)``. See ``integrate``;
+    ``ctrl`` is the step-size controller (the solver's ``stepsize_controller``)."""
     n = y0.shape[0]
     t_end = ts[-1]
     linsys = LinearSystem(pattern)
     reverse = checkpoints is not False  # custom_vjp guards break forward mode: reverse only
     q_ctrl = tab.embedded_order + 1
-    beta1, beta2 = 0.7 / q_ctrl, 0.4 / q_ctrl
+    beta1, beta2 = ctrl.exponents(tab.embedded_order)
+    per_step = ctrl.outputs_per_step
 
     if schedule is None:
         rates = jnp.zeros((1, n), y0.dtype)
@@ -151,7 +162,9 @@ def solve_adaptive(
 
     fun0 = make_fun(seg0)
     if dt0 is None:
-        h_init = initial_step(fun0, t0, y0, fun0(t0, y0), rtol, atol, tab.order, t_end - t0)
+        h_init = initial_step(
+            fun0, t0, y0, fun0(t0, y0), rtol, atol, tab.order, t_end - t0, ctrl
+        )
     else:
         h_init = jnp.asarray(dt0, y0.dtype)
 
@@ -165,8 +178,8 @@ def solve_adaptive(
         t=t0, y=y0, h=h_init, err_prev=jnp.ones(()), seg=seg0, status=zero_i + RESULTS.SUCCESS,
         n_steps=zero_i, n_acc=zero_i, iout=jnp.sum(ts <= t0).astype(jnp.int32), ys=ys0,
     )  # fmt: skip
-    h_floor = 1e-8 * jnp.abs(t_end - t0)
-    widx = jnp.arange(OUTPUTS_PER_STEP)
+    h_floor = ctrl.h_floor_fraction * jnp.abs(t_end - t0)
+    widx = jnp.arange(per_step)
 
     def body(st: _State) -> _State:
         active = (st.iout < k) & (st.status == RESULTS.SUCCESS)
@@ -175,10 +188,10 @@ def solve_adaptive(
         )
         fun = make_fun(st.seg, a)
         user_jac = None if jac is None else (lambda t, y: jac(t, y, a))
-        t_out_cap = ts[jnp.minimum(st.iout + OUTPUTS_PER_STEP - 1, k - 1)]
+        t_out_cap = ts[jnp.minimum(st.iout + per_step - 1, k - 1)]
         t_stop = jnp.minimum(jnp.minimum(times_ext[st.seg], t_end), t_out_cap)
         remaining = t_stop - st.t
-        clip = remaining <= 1.01 * h_in
+        clip = remaining <= ctrl.clip_slack * h_in
         h = jnp.where(clip, remaining, h_in)
         f0, dfdt, jv = make_point_evaluator(fun, pattern, user_jac)(st.t, y_in)
         y1, err, q, ok = step(tab, fun, f0, dfdt, jv, linsys, st.t, y_in, h, unroll)
@@ -187,20 +200,22 @@ def solve_adaptive(
         finite = jnp.isfinite(errn) & jnp.all(jnp.isfinite(y1))
         good = finite & ok
         accept = good & (errn <= 1.0)
-        e = jnp.where(good, jnp.maximum(errn, 1e-10), 1.0)
-        fac_acc = SAFETY * e ** (-beta1) * st.err_prev**beta2
-        fac_rej = SAFETY * e ** (-1.0 / q_ctrl)
+        e = jnp.where(good, jnp.maximum(errn, ctrl.error_floor), 1.0)
+        fac_acc = ctrl.safety * e ** (-beta1) * st.err_prev**beta2
+        fac_rej = ctrl.safety * e ** (-1.0 / q_ctrl)
         fac = jnp.where(
-            accept, jnp.clip(fac_acc, FAC_MIN, FAC_MAX), jnp.clip(fac_rej, FAC_MIN, 1.0)
+            accept,
+            jnp.clip(fac_acc, ctrl.factor_min, ctrl.factor_max),
+            jnp.clip(fac_rej, ctrl.factor_min, 1.0),
         )
-        fac = jax.lax.stop_gradient(jnp.where(good, fac, FAC_FAIL))
+        fac = jax.lax.stop_gradient(jnp.where(good, fac, ctrl.factor_fail))
         h_next = h * fac
         h_next = jnp.where(accept & clip, jnp.maximum(h_next, st.h), h_next)
         t_new = jnp.where(clip, t_stop, st.t + h)
         seg_new = jnp.where(accept, passed(t_new), st.seg)
         y_new = y1 + (cum[seg_new] - cum[st.seg]) if schedule is not None else y1
         h_next = jnp.where(seg_new != st.seg, jnp.minimum(h_next, h_init), h_next)
-        # dense output for the (at most OUTPUTS_PER_STEP) outputs in (t, t_new]
+        # dense output for the (at most ctrl.outputs_per_step) outputs in (t, t_new]
         jw = st.iout + widx
         tw = ts[jnp.minimum(jw, k - 1)]
         write = accept & active & (jw < k) & (tw <= t_new)
@@ -211,7 +226,7 @@ def solve_adaptive(
         yw = jnp.where((tw == t_new)[:, None], y_new, yw)
         ys = st.ys.at[jnp.where(write, jw, k)].set(yw, mode="drop")
         n_steps = st.n_steps + 1
-        h_min = 16 * _EPS * jnp.maximum(jnp.abs(st.t), h_floor)
+        h_min = ctrl.h_min_ulps * _EPS * jnp.maximum(jnp.abs(st.t), h_floor)
         failed = ~accept & (h_next < h_min)
         reason = jnp.where(
             ~finite,
@@ -227,7 +242,7 @@ def solve_adaptive(
         keep = lambda a, b: jnp.where(active, a, b)  # noqa: E731
         return _State(
             t=sel(t_new, st.t), y=sel(y_new, st.y), h=keep(h_next, st.h),
-            err_prev=sel(jnp.maximum(errn, 1e-4), st.err_prev), seg=sel(seg_new, st.seg),
+            err_prev=sel(jnp.maximum(errn, ctrl.error_prev_floor), st.err_prev), seg=sel(seg_new, st.seg),
             status=keep(status, st.status).astype(jnp.int32), n_steps=keep(n_steps, st.n_steps),
             n_acc=st.n_acc + acc.astype(jnp.int32),
             iout=st.iout + jnp.sum(write).astype(jnp.int32), ys=ys,

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Bool, Float
 
+from ._controller import StepController
 from ._sparse_lu import DenseLU, SparsityPattern, sparse_lu
 from ._tableau import RODAS4, RODAS5P, RosenbrockTableau
 
@@ -38,10 +39,22 @@ class AbstractRosenbrock(eqx.Module):
             XLA compile time, grows with the number of stages) or run the stages in a
             ``fori_loop`` (rhs and linear solve appear once). ``None``: inline when
             n <= 24.
+        stepsize_controller: the constants of the adaptive step control (static), used
+            by the JAX loop and compiled into the native kernel; see
+            :class:`~mechsim.solver.StepController`.
     """
 
     tableau: ClassVar[RosenbrockTableau]
     unroll_stages: bool | None = None
+    stepsize_controller: StepController = eqx.field(default=StepController(), static=True)
+
+    def __check_init__(self) -> None:
+        if not isinstance(self.stepsize_controller, StepController):
+            raise TypeError(
+                "stepsize_controller must be a mechsim.solver.StepController, got "
+                f"{type(self.stepsize_controller).__name__} (diffrax controllers go with "
+                "DiffraxSolver)"
+            )
 
     def unrolled(self, n: int) -> bool:
         """Whether stages are inlined for a system of n species."""

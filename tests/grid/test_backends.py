@@ -84,7 +84,7 @@ def test_native_refuses_diffrax_and_auto_falls_back(network_file, monkeypatch):
     with pytest.raises(MechsimError, match="runs mechsim's Rosenbrock solvers only"):
         dose_response(None, spec, solver=kv, progress=False, backend="native")
     # auto with a kernel that fails to build: a warning, then the XLA backend
-    from mechsim.solver._native import NativeUnavailable
+    from mechsim.native import NativeUnavailable
 
     def broken(*a, **k):
         raise NativeUnavailable("simulated build failure")

@@ -8,7 +8,7 @@ import pytest
 
 from mechsim.errors import MechsimError
 from mechsim.model import compile_network
-from mechsim.native import NativeUnavailable, native_available, native_kernel
+from mechsim.native import NativeUnavailable, config_header, native_available, native_kernel
 from mechsim.network import (
     Compartment,
     Expression,
@@ -20,7 +20,7 @@ from mechsim.network import (
     Reaction,
     Species,
 )
-from mechsim.solver import RESULTS, Rodas4, Rodas5P, Schedule, integrate
+from mechsim.solver import RESULTS, Rodas4, Rodas5P, Schedule, StepController, integrate
 from tests.helpers import assert_close
 
 pytestmark = pytest.mark.skipif(not native_available(), reason="no C compiler on PATH")
@@ -99,6 +99,31 @@ def test_matches_jax_solver_step_for_step(cm, solver):
     assert abs(ys[0, 4, 0] - ys[0, 3, 0] - 25.0) < 1e-3
 
 
+def test_a_changed_controller_reaches_both_loops(cm):
+    """One definition: a non-default StepController changes both loops' steps alike, and the
+    header compiled into the kernel is the one generated from the solver's objects."""
+    ctrl = StepController(safety=0.8, factor_max=3.0, beta1=0.6, clip_slack=1.05,
+                          outputs_per_step=2, init_fraction=0.02)  # fmt: skip
+    solver = Rodas5P(stepsize_controller=ctrl)
+    kernel = native_kernel(cm, solver)
+    assert kernel is not native_kernel(cm)
+    header = (kernel.source_dir / "rodas_config.h").read_text()
+    assert header == config_header(solver.tableau, ctrl)
+    n = cm.n_states
+    ts = np.array([0.0, 0.5, 1.0, 2.0, 2.5, 4.0, 6.0, 9.0])
+    sched = _schedule(n)
+    p = np.asarray(cm.param_vector())
+    y0 = np.asarray(cm.y0(p))
+    ys, status, steps = kernel.solve(p[None], y0[None], *(a[None] for a in sched), ts,
+                                     t0=0.25, rtol=1e-7, atol=1e-10)  # fmt: skip
+    ref, ref_status, ref_steps = _jax(cm, p, y0, ts, sched, solver=solver, t0=0.25,
+                                      rtol=1e-7, atol=1e-10)  # fmt: skip
+    _, _, default_steps = _jax(cm, p, y0, ts, sched, t0=0.25, rtol=1e-7, atol=1e-10)
+    assert status[0] == ref_status == RESULTS.SUCCESS
+    assert steps[0] == ref_steps != default_steps
+    assert_close(ys[0, 1:], ref[1:], rtol=1e-9, atol=1e-12, what="changed controller")
+
+
 def test_failures_are_flagged_like_the_jax_solver(cm):
     kernel = native_kernel(cm)
     n = cm.n_states
@@ -156,7 +181,7 @@ def test_clear_errors(cm, monkeypatch):
         from mechsim.solver import DiffraxSolver
 
         native_kernel(cm, DiffraxSolver(diffrax.Kvaerno5()))
-    monkeypatch.setattr("mechsim.solver._native.compiler", lambda: None)
+    monkeypatch.setattr("mechsim.native._build.compiler", lambda: None)
     with pytest.raises(NativeUnavailable, match="no C compiler found.*backend='xla'"):
         native_kernel(compile_network(_network()))
     assert issubclass(NativeUnavailable, MechsimError)
@@ -201,7 +226,7 @@ def test_doses_before_t0_are_history_in_both_solvers(cm):
 
 
 def test_models_beyond_the_kernels_limits_are_refused(monkeypatch):
-    monkeypatch.setattr("mechsim.solver._native.MAX_STACK_BYTES", 64)
+    monkeypatch.setattr("mechsim.native._kernel.MAX_STACK_BYTES", 64)
     with pytest.raises(NativeUnavailable, match="beyond the native kernel's limits.*backend='xla'"):
         native_kernel(compile_network(_network()))
 
@@ -220,7 +245,7 @@ def test_build_retries_without_march_native(tmp_path, monkeypatch):
     monkeypatch.setenv("CC", str(fake))
     monkeypatch.setenv("MECHSIM_CACHE_DIR", str(tmp_path / "cache"))
     kernel = native_kernel(compile_network(_network()))
-    assert kernel.path.exists() and kernel.path.with_suffix(".c").exists()
+    assert kernel.path.exists() and (kernel.source_dir / "rodas_loop.c").exists()
     monkeypatch.setenv("CC", "false")  # a compiler that always fails: a clear error
     monkeypatch.setenv("MECHSIM_CACHE_DIR", str(tmp_path / "cache2"))
     with pytest.raises(NativeUnavailable, match="building the native kernel with false failed"):

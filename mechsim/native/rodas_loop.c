@@ -1,140 +1,26 @@
-"""C99 source of the native Rosenbrock kernel: sparse LU, one adaptive trajectory, a batch.
+/* The Rodas loop of mechsim's native backend: one adaptive trajectory, a range of a batch.
+ *
+ * A line-by-line port of mechsim.solver._loop.solve_adaptive (same tableau, error norm,
+ * PI controller, step clipping at outputs and schedule events, dense output, status codes)
+ * for one trajectory at a time, so each point stops at its own last step instead of idling
+ * in a vmapped batch until the slowest lane is done.
+ *
+ * This file holds no number of its own: two headers generated at kernel-build time by
+ * mechsim.native._source define them.
+ *   rodas_config.h  tableau (NSTAGE, GAMMA, ORDER, Q_CTRL, TAB_*), step controller (CTRL_*,
+ *                   from mechsim.solver.StepController), status codes (STATUS_*, from
+ *                   mechsim.solver.RESULTS), pivot tolerance, DBL_EPS
+ *   rodas_model.h   the model (MODEL_N, MODEL_NP, model_rhs, model_dfdt, model_jac, ...)
+ *                   and its straight-line sparse LU (LU_NNZ, LU_SLOTS, lu_factor, lu_solve)
+ * tests/solver/test_native_header.py checks the first against the Python objects.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
 
-A line-by-line port of :func:`mechsim.solver._loop.solve_adaptive` (same tableau, error
-norm, PI controller, step clipping at outputs and schedule events, dense output, status
-codes) for one trajectory at a time, so each point stops at its own last step instead of
-idling in a vmapped batch until the slowest lane is done. The sparse LU is the same
-straight-line elimination (Markowitz order and fill of
-:class:`~mechsim.solver._sparse_lu.SparseLU`) printed as C statements.
-"""
-
-from __future__ import annotations
-
-import numpy as np
-
-from ._results import RESULTS
-from ._sparse_lu import SparseLU, SparsityPattern
-from ._tableau import RosenbrockTableau
-
-__all__ = ["kernel_source"]
-
-
-def kernel_source(model_source: str, sparsity: np.ndarray, tab: RosenbrockTableau) -> str:
-    """Full translation unit: model functions, LU, tableau and the solver loop.
-
-    Args:
-        model_source: output of :func:`mechsim.model._ccode.c_model_source`.
-        sparsity: the model's boolean (n, n) Jacobian pattern (diagonal included).
-        tab: the Rosenbrock tableau (Rodas5P or Rodas4).
-    """
-    pattern = SparsityPattern.from_array(sparsity)
-    lu = SparseLU(pattern)
-    return "\n".join(
-        [
-            "#include <math.h>",
-            "#include <stdint.h>",
-            "#include <string.h>",
-            model_source,
-            _tableau_source(tab),
-            _lu_source(lu, pattern),
-            _LOOP.replace("@SUCCESS@", str(int(RESULTS.SUCCESS)))
-            .replace("@MAX_STEPS@", str(int(RESULTS.MAX_STEPS_REACHED)))
-            .replace("@NONFINITE@", str(int(RESULTS.NONFINITE_STATE)))
-            .replace("@UNDERFLOW@", str(int(RESULTS.DT_UNDERFLOW)))
-            .replace("@LINEAR@", str(int(RESULTS.LINEAR_SOLVE_FAILED))),
-        ]
-    )
-
-
-def _array(name: str, values: np.ndarray) -> str:
-    flat = ", ".join(repr(float(v)) for v in np.asarray(values, dtype=np.float64).ravel())
-    dims = "".join(f"[{d}]" for d in np.shape(values))
-    return f"static const double {name}{dims} = {{{flat}}};"
-
-
-def _tableau_source(tab: RosenbrockTableau) -> str:
-    g = tab.gamma
-    return "\n".join(
-        [
-            f"/* {tab.name} */",
-            f"#define NSTAGE {tab.stages}",
-            f"#define GAMMA {g!r}",
-            f"#define ORDER {tab.order}",
-            f"#define Q_CTRL {tab.embedded_order + 1}",
-            _array("TAB_A", tab.a),
-            _array("TAB_GC", g * tab.C),
-            _array("TAB_C", tab.c),
-            _array("TAB_D", tab.d),
-            _array("TAB_B", tab.b),
-            _array("TAB_E", tab.e),
-            _array("TAB_H", tab.H),
-        ]
-    )
-
-
-def _lu_source(lu: SparseLU, pattern: SparsityPattern) -> str:
-    """``lu_factor(a, inv_piv) -> ok`` and ``lu_solve(a, inv_piv, b, x)`` as straight-line C.
-
-    ``a`` starts as M's values in pattern order (slots 0..nnz-1); fill-in takes the
-    following slots and starts at 0. Everything is in the permuted coordinates of the
-    Markowitz order, as in :class:`SparseLU`.
-    """
-    slot: dict[tuple[int, int], int] = {e: s for s, e in enumerate(lu.entries)}
-    nnz = len(slot)
-    factor = []
-    for k in range(lu.n):
-        kk = slot[(k, k)]
-        factor.append(f"    piv = a[{kk}]; ok &= !!isfinite(piv) && fabs(piv) > 1e-13;")
-        factor.append(f"    ip = 1.0 / piv; inv_piv[{k}] = ip;")
-        upper = [int(j) for j in lu.upper[k]]
-        for i in lu.lower[k]:
-            i = int(i)
-            ik = slot[(i, k)]
-            factor.append(f"    a[{ik}] *= ip;")
-            for j in upper:
-                if (i, j) not in slot:
-                    slot[(i, j)] = len(slot)
-                factor.append(f"    a[{slot[(i, j)]}] -= a[{ik}] * a[{slot[(k, j)]}];")
-    total = len(slot)
-    fwd, bwd = [], []
-    for i in range(lu.n):
-        terms = "".join(f" - a[{slot[(i, j)]}] * z[{j}]" for j in lu.l_rows[i])
-        fwd.append(f"    z[{i}] = b[{int(lu.perm[i])}]{terms};")
-    for i in reversed(range(lu.n)):
-        terms = "".join(f" - a[{slot[(i, j)]}] * x[{j}]" for j in lu.u_rows[i])
-        bwd.append(f"    x[{i}] = (z[{i}]{terms}) * inv_piv[{i}];")
-    out = [f"    out[{k}] = x[{int(lu.inv_perm[k])}];" for k in range(lu.n)]
-    diag = ", ".join("1" if r == c else "0" for r, c in zip(pattern.rows, pattern.cols, strict=True))
-    return "\n".join(
-        [
-            f"#define LU_NNZ {nnz}",
-            f"#define LU_SLOTS {total}",
-            f"static const unsigned char M_DIAG[LU_NNZ] = {{{diag}}};",
-            "static int lu_factor(double *restrict a, double *restrict inv_piv) {",
-            f"    memset(a + LU_NNZ, 0, sizeof(double) * {total - nnz});" if total > nnz else "",
-            "    int ok = 1; double piv, ip;",
-            *factor,
-            "    return ok;",
-            "}",
-            "static void lu_solve(const double *restrict a, const double *restrict inv_piv,",
-            "                     const double *restrict b, double *restrict out) {",
-            f"    double z[{lu.n}], x[{lu.n}];",
-            *fwd,
-            *bwd,
-            *out,
-            "}",
-        ]
-    )
-
-
-_LOOP = r"""
+#include "rodas_config.h"
+#include "rodas_model.h"
 #define N MODEL_N
-#define SAFETY 0.9
-#define FAC_MIN 0.2
-#define FAC_MAX 6.0
-#define FAC_FAIL 0.25
-#define OUTPUTS_PER_STEP 4
-#define EPS 2.220446049250313e-16
 
 static void fun(double t, const double *y, const double *p, const double *pc, const double *rate,
                 double *f) {
@@ -158,17 +44,19 @@ static double initial_step(double t0, const double *y0, const double *f0, const 
     double scale[N], tmp[N], f1[N];
     for (int i = 0; i < N; i++) scale[i] = atol[i] + rtol * fabs(y0[i]);
     double d0 = rms_scaled(y0, scale), d1 = rms_scaled(f0, scale);
-    span = jmax(span, 1e-300);
-    double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / jmax(d1, 1e-300);
+    span = jmax(span, CTRL_TINY);
+    double h0 = (d0 < CTRL_INIT_NORM_SMALL || d1 < CTRL_INIT_NORM_SMALL)
+                    ? CTRL_INIT_H_SMALL : CTRL_INIT_FRACTION * d0 / jmax(d1, CTRL_TINY);
     h0 = jmin(h0, span);
     for (int i = 0; i < N; i++) tmp[i] = y0[i] + h0 * f0[i];
     fun(t0 + h0, tmp, p, pc, rate, f1);
     for (int i = 0; i < N; i++) tmp[i] = f1[i] - f0[i];
     double d2 = rms_scaled(tmp, scale) / h0;
     double dm = jmax(d1, d2);
-    double h1 = dm <= 1e-15 ? jmax(1e-6, h0 * 1e-3) : pow(0.01 / dm, 1.0 / (ORDER + 1));
-    double h = jmin(jmin(100 * h0, h1), span);
-    return (isfinite(h) && h > 0) ? h : 1e-6 * span;
+    double h1 = dm <= CTRL_INIT_FLAT ? jmax(CTRL_INIT_H_SMALL, h0 * CTRL_INIT_FLAT_FACTOR)
+                                     : pow(CTRL_INIT_FRACTION / dm, 1.0 / (ORDER + 1));
+    double h = jmin(jmin(CTRL_INIT_GROWTH * h0, h1), span);
+    return (isfinite(h) && h > 0) ? h : CTRL_INIT_FALLBACK * span;
 }
 
 static int64_t passed(const double *times, int64_t m, double t) {
@@ -204,17 +92,17 @@ static int solve_point(const double *p, const double *y_init, int64_t m, const d
         else if (ts[j] == t0) { memcpy(ys + j * N, y, sizeof y); }
         if (ts[j] <= t0) iout++;
     }
-    int status = @SUCCESS@;
+    int status = STATUS_SUCCESS;
     int64_t n_steps = 0;
-    double t = t0, err_prev = 1.0, h_floor = 1e-8 * fabs(t_end - t0);
-    const double beta1 = 0.7 / Q_CTRL, beta2 = 0.4 / Q_CTRL;
-    while (iout < k && status == @SUCCESS@) {
+    double t = t0, err_prev = 1.0, h_floor = CTRL_H_FLOOR_FRACTION * fabs(t_end - t0);
+    const double beta1 = CTRL_BETA1 / Q_CTRL, beta2 = CTRL_BETA2 / Q_CTRL;
+    while (iout < k && status == STATUS_SUCCESS) {
         rate = rates + seg * N;
-        double t_cap = ts[iout + OUTPUTS_PER_STEP - 1 < k - 1 ? iout + OUTPUTS_PER_STEP - 1 : k - 1];
+        double t_cap = ts[iout + CTRL_OUTPUTS_PER_STEP - 1 < k - 1 ? iout + CTRL_OUTPUTS_PER_STEP - 1 : k - 1];
         double t_event = seg < m ? times[seg] : INFINITY;
         double t_stop = fmin(fmin(t_event, t_end), t_cap);
         double remaining = t_stop - t;
-        int clip = remaining <= 1.01 * h;
+        int clip = remaining <= CTRL_CLIP_SLACK * h;
         double hh = clip ? remaining : h;
         /* f, df/dt, J at (t, y); M = I - h gamma J */
         fun(t, y, p, pc, rate, f0);
@@ -265,11 +153,13 @@ static int solve_point(const double *p, const double *y_init, int64_t m, const d
         finite &= !!isfinite(errn);
         int good = finite && ok;
         int accept = good && errn <= 1.0;
-        double e = good ? fmax(errn, 1e-10) : 1.0;
+        double e = good ? fmax(errn, CTRL_ERROR_FLOOR) : 1.0;
         double fac;
-        if (!good) fac = FAC_FAIL;
-        else if (accept) fac = fmin(fmax(SAFETY * pow(e, -beta1) * pow(err_prev, beta2), FAC_MIN), FAC_MAX);
-        else fac = fmin(fmax(SAFETY * pow(e, -1.0 / Q_CTRL), FAC_MIN), 1.0);
+        if (!good) fac = CTRL_FACTOR_FAIL;
+        else if (accept)
+            fac = fmin(fmax(CTRL_SAFETY * pow(e, -beta1) * pow(err_prev, beta2), CTRL_FACTOR_MIN),
+                       CTRL_FACTOR_MAX);
+        else fac = fmin(fmax(CTRL_SAFETY * pow(e, -1.0 / Q_CTRL), CTRL_FACTOR_MIN), 1.0);
         double h_next = hh * fac;
         if (accept && clip) h_next = fmax(h_next, h);
         double t_new = clip ? t_stop : t + hh;
@@ -283,7 +173,7 @@ static int solve_point(const double *p, const double *y_init, int64_t m, const d
         }
         int writes = 0;
         if (accept) {
-            for (int w = 0; w < OUTPUTS_PER_STEP && iout + w < k; w++) {
+            for (int w = 0; w < CTRL_OUTPUTS_PER_STEP && iout + w < k; w++) {
                 double tw = ts[iout + w];
                 if (!(tw <= t_new)) break;
                 double *out = ys + (iout + w) * N;
@@ -297,13 +187,14 @@ static int solve_point(const double *p, const double *y_init, int64_t m, const d
             }
         }
         n_steps++;
-        double h_min = 16 * EPS * fmax(fabs(t), h_floor);
+        double h_min = CTRL_H_MIN_ULPS * DBL_EPS * fmax(fabs(t), h_floor);
         if (!accept && h_next < h_min)
-            status = !finite ? @NONFINITE@ : (!ok ? @LINEAR@ : @UNDERFLOW@);
+            status = !finite ? STATUS_NONFINITE_STATE
+                             : (!ok ? STATUS_LINEAR_SOLVE_FAILED : STATUS_DT_UNDERFLOW);
         int unfinished = !(accept && t_new >= t_end);
-        if (status == @SUCCESS@ && n_steps >= max_steps && unfinished) status = @MAX_STEPS@;
+        if (status == STATUS_SUCCESS && n_steps >= max_steps && unfinished) status = STATUS_MAX_STEPS_REACHED;
         if (accept) {
-            t = t_new; memcpy(y, y_new, sizeof y); err_prev = fmax(errn, 1e-4); seg = seg_new;
+            t = t_new; memcpy(y, y_new, sizeof y); err_prev = fmax(errn, CTRL_ERROR_PREV_FLOOR); seg = seg_new;
         }
         h = h_next;
         iout += writes;
@@ -331,4 +222,3 @@ int mechsim_solve_range(int64_t start, int64_t stop, int64_t m, int64_t k, const
 
 int mechsim_kernel_n(void) { return N; }
 int mechsim_kernel_np(void) { return MODEL_NP; }
-"""

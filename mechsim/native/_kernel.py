@@ -1,25 +1,18 @@
-"""Build and run the native (C) Rosenbrock kernel: one compiled trajectory loop per CPU thread.
+"""Load a built native kernel with :mod:`ctypes` and run it over a batch on a thread pool.
 
 Why a second implementation of the same solver: under ``vmap`` on CPU, XLA runs the
 batched step as about 2,800 separate kernels (``benchmarks/results/solver_profile_*.md``)
 and every lane waits for the slowest one in its group; a C loop per trajectory has
-neither cost. The kernel is generated per model and tableau (:mod:`._native_source`),
-compiled once with the system C compiler into a shared library cached on disk (keyed by
-the source, compiler, flags and CPU), loaded with :mod:`ctypes`, and called from a thread
-pool (ctypes releases the GIL). The JAX solver stays the reference and the path for
-gradients, GPUs and models the C printer cannot express; the tests hold the two to the
-same solutions (``tests/solver/test_native.py``).
+neither cost. The kernel is generated per model, tableau and step controller
+(:mod:`._source`), compiled once (:mod:`._build`), loaded with :mod:`ctypes`, and called
+from a thread pool (ctypes releases the GIL). The JAX solver stays the reference and the
+path for gradients, GPUs and models the C printer cannot express; the tests hold the two
+to the same solutions (``tests/solver/test_native.py``).
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import os
-import platform
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -29,16 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from mechsim._config import usable_cores
-from mechsim.errors import MechsimError
+from mechsim.solver import StepController
+from mechsim.solver._sparse_lu import SparseLU, SparsityPattern
+from mechsim.solver._tableau import RosenbrockTableau
 
-from ._native_source import kernel_source
-from ._sparse_lu import SparseLU, SparsityPattern
-from ._tableau import RosenbrockTableau
+from . import _build
+from ._build import NativeUnavailable
+from ._source import kernel_files
 
-__all__ = ["NativeKernel", "NativeUnavailable", "compiler", "native_cache_dir"]
+__all__ = ["MAX_LU_UPDATES", "MAX_STACK_BYTES", "NativeKernel"]
 
-#: flags of the kernel build; -march=native ties the library to this CPU (part of the key)
-CFLAGS = ("-O3", "-march=native", "-std=gnu99", "-fPIC", "-shared", "-fno-math-errno")
 #: limits of the generated kernel (assumed, not measured: guards, far above the built-in
 #: models): multiply-subtract updates of the straight-line LU, whose source and compile
 #: time grow with them (trofosfamide: 16 fill entries), and the per-trajectory buffers on
@@ -49,84 +42,6 @@ _F64 = ctypes.POINTER(ctypes.c_double)
 _lock = threading.Lock()
 
 
-class NativeUnavailable(MechsimError, RuntimeError):
-    """The native kernel cannot be built here (no C compiler, or the build failed)."""
-
-
-def compiler() -> str | None:
-    """The C compiler used (``$CC``, else ``cc``, ``gcc`` or ``clang`` on PATH), or None."""
-    for cand in (os.environ.get("CC"), "cc", "gcc", "clang"):
-        if cand and shutil.which(cand):
-            return cand
-    return None
-
-
-def native_cache_dir() -> Path:
-    """Where built kernels are kept: ``$MECHSIM_CACHE_DIR/native``, else
-    ``$XDG_CACHE_HOME/mechsim/native`` (default ``~/.cache/mechsim/native``)."""
-    root = os.environ.get("MECHSIM_CACHE_DIR")
-    if root:
-        return Path(root) / "native"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "mechsim" / "native"
-
-
-def _cpu_tag() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        model = next((ln for ln in text.splitlines() if ln.startswith("model name")), "")
-        flags = next((ln for ln in text.splitlines() if ln.startswith("flags")), "")
-        return model + flags
-    except OSError:
-        return platform.processor() or platform.machine()
-
-
-def _build(source: str, cache: Path) -> tuple[Path, float]:
-    """Compile ``source`` into a shared library cached in ``cache``; returns (path, seconds)."""
-    cc = compiler()
-    if cc is None:
-        raise NativeUnavailable(
-            "no C compiler found (tried $CC, cc, gcc, clang): install one (e.g. "
-            "`apt install gcc`) or run with backend='xla'"
-        )
-    version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout
-    key = hashlib.sha256(
-        "\0".join([source, cc, version, " ".join(CFLAGS), _cpu_tag()]).encode()
-    ).hexdigest()[:24]
-    lib = cache / f"kernel_{key}.so"
-    if lib.exists():
-        return lib, 0.0
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise NativeUnavailable(
-            f"cannot create the kernel cache {cache} ({err}); set MECHSIM_CACHE_DIR to a "
-            "writable folder or run with backend='xla'"
-        ) from None
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        src = Path(tmp) / f"kernel_{key}.c"
-        src.write_text(source)
-        out = Path(tmp) / lib.name
-        # without -march=native where the compiler refuses it (e.g. older clang on arm64)
-        for flags in (CFLAGS, tuple(f for f in CFLAGS if not f.startswith("-march"))):
-            proc = subprocess.run(
-                [cc, *flags, "-o", str(out), str(src), "-lm"], capture_output=True, text=True
-            )
-            if proc.returncode == 0:
-                break
-        else:
-            raise NativeUnavailable(
-                f"building the native kernel with {cc} failed (exit {proc.returncode}):\n"
-                f"{proc.stderr[-2000:]}\nrun with backend='xla' meanwhile"
-            )
-        # atomic: concurrent builders leave one complete library (and its source, kept for
-        # inspection beside it)
-        os.replace(src, cache / src.name)
-        os.replace(out, lib)
-    return lib, time.perf_counter() - t0
-
-
 class NativeKernel:
     """A model's Rosenbrock solver compiled to a C shared library.
 
@@ -135,6 +50,8 @@ class NativeKernel:
 
     def __init__(self, lib_path: Path, n: int, n_params: int, build_s: float) -> None:
         self.path = lib_path
+        #: the sources it was built from (loop and generated headers), kept for inspection
+        self.source_dir = lib_path.with_suffix("")
         self.n, self.n_params = n, n_params
         #: seconds spent generating source and compiling (0 compile time when cached)
         self.build_s = build_s
@@ -163,10 +80,13 @@ class NativeKernel:
         tableau: RosenbrockTableau,
         n_params: int,
         cache_dir: Path | None = None,
+        controller: StepController | None = None,
     ) -> NativeKernel:
         """Generate, compile (or load from the cache) and open the kernel.
 
         ``cache_dir``: where built libraries are kept (default :func:`native_cache_dir`).
+        ``controller``: the step-size controller compiled in (default ``StepController()``,
+        as ``Rodas5P()``'s).
 
         Raises:
             NativeUnavailable: no compiler, a failed build, or a model beyond the
@@ -182,9 +102,11 @@ class NativeKernel:
                 f"max {MAX_LU_UPDATES}; {stack} bytes of per-trajectory buffers, max "
                 f"{MAX_STACK_BYTES}); run it with backend='xla'"
             )
-        source = kernel_source(model_source, sparsity, tableau)
+        ctrl = StepController() if controller is None else controller
+        files = kernel_files(model_source, sparsity, tableau, ctrl)
+        cache = _build.native_cache_dir() if cache_dir is None else Path(cache_dir)
         with _lock:
-            path, _ = _build(source, native_cache_dir() if cache_dir is None else Path(cache_dir))
+            path, _ = _build.build_library(files, cache)
         return cls(path, int(sparsity.shape[0]), n_params, time.perf_counter() - t0)
 
     def solve(
@@ -236,7 +158,9 @@ class NativeKernel:
             if got != want:
                 raise ValueError(f"NativeKernel.solve: {name} has shape {got}, expected {want}")
         if ts.ndim != 1 or ts.size < 1 or np.any(np.diff(ts) < 0):
-            raise ValueError(f"NativeKernel.solve: ts must be a non-empty increasing 1-D array, got {ts!r}")
+            raise ValueError(
+                f"NativeKernel.solve: ts must be a non-empty increasing 1-D array, got {ts!r}"
+            )
         atol_v = f64(np.broadcast_to(np.asarray(atol, dtype=np.float64), (n,)))
         if isinstance(max_steps, bool) or int(max_steps) < 1:
             raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")

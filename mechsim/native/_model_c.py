@@ -3,7 +3,7 @@
 The same symbolic right-hand side and Jacobian entries as the JAX functions of
 :func:`~mechsim.model.compile_network` (:func:`~mechsim.model.symbolic_rhs_jacobian`),
 printed with sympy's C99 printer after common-subexpression elimination, for the native
-CPU kernel of :mod:`mechsim.solver._native`. Units are the internal ones (umol, L, h).
+CPU kernel (:mod:`mechsim.native`). Units are the internal ones (umol, L, h).
 
 Generated functions (``static``, meant to be included in one translation unit)::
 
@@ -108,7 +108,9 @@ def _function(name: str, out: str, exprs: Sequence[sp.Expr], args: str = _POINT_
     body += [f"    {out}[{i}] = {printer.doprint(e)};" for i, e in enumerate(reduced)]
     bad = getattr(printer, "_not_supported", set())
     if bad:
-        names = sorted({type(b).__name__ if not isinstance(b, sp.Basic) else str(b.func) for b in bad})
+        names = sorted(
+            {type(b).__name__ if not isinstance(b, sp.Basic) else str(b.func) for b in bad}
+        )
         raise NetworkError(
             f"{name}: no C99 form for {', '.join(names)}; run this model with the JAX "
             "backend (backend='xla')"
