@@ -241,3 +241,53 @@ def check(library: LibraryOption = None) -> None:
         )
         raise typer.Exit(1)
     console.print(f"all {len(results)} transformations regenerate their products and balance")
+
+
+@app.command("enumerate")
+def enumerate_cmd(
+    parent: Annotated[str, typer.Argument(help="library id, name or synonym, or a SMILES")],
+    out: Annotated[Path, typer.Option("--out", help="folder for metabolites.csv, tree.json and tree.png")],
+    depth: Annotated[int, typer.Option(help="enzymatic steps per path (spontaneous steps come on top)")] = 2,
+    top: Annotated[int, typer.Option(help="metabolites to write, best score first")] = 30,
+    rules: Annotated[
+        str, typer.Option(help="comma-separated rule sets: sygma (phase I/II, needs the sygma package), mechsim")
+    ] = "sygma,mechsim",
+    min_score: Annotated[float, typer.Option(help="do not follow paths scoring below this")] = 1e-4,
+    max_expansions: Annotated[int, typer.Option(help="molecules to apply the rules to at most")] = 2000,
+    figure: Annotated[bool, typer.Option(help="also draw the best 12 as tree.png")] = True,
+    library: LibraryOption = None,
+) -> None:
+    """Enumerate the metabolites of a parent with SyGMa's phase I/II rules and the mechanism's
+    non-enzymatic chemistry; write the ranked tree (score = product of rule probabilities):
+    metabolites.csv, tree.json and tree.png."""
+    with _user_errors():
+        from mechsim._validate import check_count
+        from mechsim.molecules._enumerate import check_depth, enumerate_metabolites, resolve_parent
+        from mechsim.molecules._enumerate_write import write_metabolite_tree
+        from mechsim.molecules._rules import load_rules
+
+        check_depth(depth, arg="--depth")
+        check_count(top, arg="--top")
+        check_count(max_expansions, arg="--max-expansions")
+        if not 0 <= min_score < 1:
+            raise MechsimError(f"--min-score must be in [0, 1), got {min_score!r} — e.g. --min-score 1e-4")
+        check_output_path(out, arg="--out", kind="folder")
+        lib = _load(library)
+        resolve_parent(parent, lib, arg="PARENT")  # an unknown name fails before the rules load
+        sets = tuple(s.strip() for s in rules.split(",") if s.strip())
+        tree = enumerate_metabolites(
+            parent, depth=depth, rules=load_rules(sets, lib), library=lib, min_score=min_score,
+            max_expansions=max_expansions,
+        )  # fmt: skip
+        write_metabolite_tree(tree, out, top, figure=figure)
+    table = Table(title=f"metabolites of {tree.parent.library_id or tree.parent.smiles} (depth {depth})",
+                  box=box.SIMPLE_HEAD, pad_edge=False)  # fmt: skip
+    for column in ("rank", "score", "library", "rule", "SMILES"):
+        table.add_column(column, overflow="fold")
+    for m in tree.top(min(top, 15)):
+        table.add_row(str(m.rank), f"{m.score:.3g}", escape(m.library_id or "-"), escape(m.rule), escape(m.smiles))
+    console.print(table)
+    if tree.truncated:
+        console.print(f"search stopped after {tree.expanded} molecules (--max-expansions): ranks are exact "
+                      f"down to score {tree.truncated_at:.3g}")  # fmt: skip
+    console.print(f"wrote {min(top, len(tree.metabolites))} of {len(tree.metabolites)} metabolites to {out}")

@@ -10,6 +10,7 @@ re-derived from the SMILES with RDKit and every equation is balanced. Quick tour
     molecular_weight("ifosfamide")           # 261.09 g/mol
     all(c.ok for c in check_transformations())
     pathway_graph()                          # networkx.DiGraph keyed by molecule id
+    enumerate_metabolites("ifosfamide", depth=2).top(10)  # rule-based metabolites, best first
 
 Units: masses in g/mol, TPSA in Å², charges in elementary charges.
 """
@@ -22,6 +23,13 @@ from mechsim.molecules._depict import (
     draw_same_scale,
     reactive_groups,
 )
+from mechsim.molecules._enumerate import (
+    MAX_DEPTH,
+    Metabolite,
+    MetaboliteTree,
+    enumerate_metabolites,
+)
+from mechsim.molecules._enumerate_write import write_metabolite_tree
 from mechsim.molecules._library import (
     Library,
     UnknownMoleculeError,
@@ -40,17 +48,22 @@ from mechsim.molecules._reactions import (
     check_transformations,
 )
 from mechsim.molecules._report import write_report
+from mechsim.molecules._rules import Rule, load_rules
 from mechsim.molecules._sdf import SDF_TAGS, write_sdf
 from mechsim.molecules._transformations import Enzyme, Transformation, TransformationType
 
 __all__ = [
     "MAIN_PATHWAY_IDS",
+    "MAX_DEPTH",
     "REACTIVE_GROUPS",
     "SDF_TAGS",
     "Enzyme",
     "Library",
+    "Metabolite",
+    "MetaboliteTree",
     "Molecule",
     "Role",
+    "Rule",
     "Transformation",
     "TransformationCheck",
     "TransformationType",
@@ -65,12 +78,15 @@ __all__ = [
     "draw_molecule",
     "draw_pathway",
     "draw_same_scale",
+    "enumerate_metabolites",
     "load_library",
+    "load_rules",
     "molecular_weight",
     "molecule_properties",
     "pathway_graph",
     "properties_table",
     "reactive_groups",
+    "write_metabolite_tree",
     "write_report",
     "write_sdf",
 ]

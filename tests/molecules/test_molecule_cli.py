@@ -13,7 +13,7 @@ def invoke(app, *args):
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["show"], ["pathway"], ["export"], ["check"]])
+@pytest.mark.parametrize("command", [[], ["list"], ["show"], ["pathway"], ["export"], ["check"], ["enumerate"]])
 def test_help(cli_app, command):
     result = invoke(cli_app, *command, "--help")
     assert result.exit_code == 0
