@@ -49,6 +49,8 @@ def root_dir() -> Path:
 
 #: Resident size (GiB) above which a finished test module's compiled XLA executables are dropped.
 _RSS_LIMIT_GIB = 2.5
+#: Resident size (GiB) above which caches are dropped before a ``large_memory`` module.
+_LARGE_START_GIB = 1.5
 
 
 def _rss_gib() -> float:
@@ -83,8 +85,14 @@ def _bounded_memory(request):
     After every module freed memory goes back to the system; when the process is still
     above :data:`_RSS_LIMIT_GIB`, JAX's in-memory executables and mechsim's caches are
     dropped too (later modules reload executables from the persistent compilation cache).
+    A module marked ``large_memory`` starts from a small process: above
+    :data:`_LARGE_START_GIB` the caches are dropped before it runs.
     ``MECHSIM_TEST_MEMLOG=FILE`` appends each module's resident size to FILE.
     """
+    if request.node.get_closest_marker("large_memory") is not None and _rss_gib() > _LARGE_START_GIB:
+        jax.clear_caches()
+        _clear_mechsim_caches()
+        _trim()
     yield
     _trim()
     before = _rss_gib()

@@ -54,7 +54,7 @@ SEED = 7
 # 2 min 8 s cold on 2 cores (2026-12-05), most of it XLA compiling the 88-state model's
 # forward sensitivities (fit, Fisher, profile); it ran on request only while that compile
 # took 5-7 min (before the solver's XLA options, mechsim.solver.SOLVER_XLA_OPTIONS).
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.large_memory]
 
 
 @pytest.fixture(scope="module")

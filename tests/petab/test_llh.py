@@ -16,6 +16,8 @@ from tests.petab.tiny import K
 from tests.petab.tiny import expected_llh as _expected
 from tests.petab.tiny import tiny_problem as _tiny
 
+pytestmark = pytest.mark.large_memory  # see tests/conftest.py
+
 # llh at the nominal parameters as computed by AMICI (shared/petab/REFERENCE.md)
 REFERENCE = {
     "Boehm_JProteomeRes2014": -138.22199693517703,

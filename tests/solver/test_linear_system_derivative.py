@@ -11,6 +11,8 @@ from mechsim.solver._rosenbrock import LinearSystem
 from mechsim.solver._sparse_lu import LevelScheduledLU, SparsityPattern
 from tests.helpers import assert_close
 
+pytestmark = pytest.mark.large_memory  # see tests/conftest.py
+
 
 def _system(seed: int = 0, n: int = 9, density: float = 0.3):
     rng = np.random.default_rng(seed)
