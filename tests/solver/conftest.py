@@ -11,10 +11,16 @@ from tests.solver.problems import HIRES_Y0, hires
 
 @pytest.fixture(scope="session")
 def hires_reference():
-    """HIRES on [0, 321.8122] by scipy Radau at rtol 1e-12 (computed once per session)."""
+    """HIRES on [0, 321.8122] by scipy Radau at rtol 1e-12 (computed once per session).
+
+    The right-hand side is jitted: un-jitted, JAX's per-operation dispatch made this
+    reference take 159 s of the suite.
+    """
+    import jax
     from scipy.integrate import solve_ivp
 
-    f = lambda t, y: np.asarray(hires(t, jnp.asarray(y), jnp.ones(1)))  # noqa: E731
+    rhs = jax.jit(lambda t, y: hires(t, y, jnp.ones(1)))
+    f = lambda t, y: np.asarray(rhs(t, y))  # noqa: E731
     ts = np.linspace(0.0, 321.8122, 9)
     ref = solve_ivp(f, (0.0, ts[-1]), HIRES_Y0, method="Radau", t_eval=ts, rtol=1e-12, atol=1e-14)
     assert ref.success
