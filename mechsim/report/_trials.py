@@ -124,8 +124,8 @@ def toxicity_lines(sims: Mapping[str, ArmSimulation], out_dir: Path) -> list[str
     """The "Toxicities" subsection: ``trials_neutrophils.png``, ``trials_lvef.png`` (arms with
     a heart model only) and a rate table per arm of ``sims`` (drug -> simulated arm)."""
     from mechsim.trials._calibrated import TOX_CALIBRATED
-    from mechsim.trials._plots import lvef_figure, neutrophil_figure
     from mechsim.trials._toxicity import HAS_HEART
+    from mechsim.trials._toxicity_plots import lvef_figure, neutrophil_figure
 
     kinds = {prov.kind for prov in TOX_CALIBRATED.provenance.values()}
     fitted = ("fitted on the calibration arms only" if kinds == {"fitted"} else

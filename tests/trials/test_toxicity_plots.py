@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from mechsim.errors import InputError
 from mechsim.trials import ArmSimulation, get_arm, simulate_arm
-from mechsim.trials._plots import lvef_figure, neutrophil_figure
+from mechsim.trials._toxicity_plots import lvef_figure, neutrophil_figure
 
 
 @pytest.fixture(scope="module")
