@@ -79,7 +79,7 @@ _GROUPS = (
     ("trial", "trial"),
 )
 #: Modules that add top-level commands to ``app`` via ``register(app)``.
-_COMMANDS = ("run", "fit", "sensitivity")
+_COMMANDS = ("run", "fit", "sensitivity", "expression")
 
 for _module, _name in _GROUPS:
     _mod = importlib.import_module(f"mechsim.cli.{_module}")

@@ -84,6 +84,9 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
     ) as progress:
         task = progress.add_task("molecules", total=len(scenarios) + n_coupled + 3)
         md += _molecule_section(out_dir)
+        from mechsim.molecules._enumerate_report import metabolite_tree_section  # issue #24
+
+        md += metabolite_tree_section(out_dir)
         progress.advance(task)
         outputs = {}
         for sc in scenarios:
@@ -122,6 +125,9 @@ def write_demo(out_dir: str | Path, console: Console | None = None) -> Path:
                    "as DSB-equivalents. Peak lesions per cell and the surviving fraction at the end "
                    "of each regimen ([survival.csv](survival.csv)).", "", _md_table(sf), ""]
         md += trials_section(out_dir, status=lambda m: progress.update(task, description=m))
+        from mechsim.mechanisms.expression._outputs import expression_section  # issue #23
+
+        md += expression_section(out_dir, status=lambda m: progress.update(task, description=m))
         progress.advance(task)
         md += ["## Parameters and their provenance", ""]
         tables: dict[str, pd.DataFrame] = {}

@@ -12,6 +12,11 @@
   acrolein (plasma and tumour) or is oxidised by ALDH to carboxy-X (plasma, standing for
   liver + erythrocyte ALDH); 4-OH-X is oxidised to 4-keto-X (plasma).
 * Acrolein conjugates GSH (Esterbauer 1975); chloroacetaldehyde is eliminated first order.
+* :func:`dynamic_aldehyde_fragment` (used by the expression networks of
+  :mod:`mechsim.mechanisms.expression`, not by the calibrated default network) makes
+  blood GSH dynamic too, lets chloroacetaldehyde reach the tumour and conjugate GSH in
+  both, and resynthesises GSH through glutamate-cysteine ligase (GCL) with GSH feedback
+  inhibition and an optional GCL-induction factor (NRF2).
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from mechsim.network import (
     Transport,
 )
 
-__all__ = ["ACTIVATION", "activation_fragment", "aldehyde_fragment", "cyp_fragment"]
+__all__ = ["ACTIVATION", "activation_fragment", "aldehyde_fragment", "cyp_fragment",
+           "dynamic_aldehyde_fragment", "glutathione_fragment"]
 
 #: prodrug key -> (4-OH species, aldo species, mustard, carboxy, 4-keto or None, beta k, ALDH k)
 ACTIVATION: dict[str, tuple[str, str, str, str, str | None, str, str]] = {
@@ -173,4 +179,75 @@ def aldehyde_fragment() -> Fragment:
                  description="ALDH oxidation / GSH conjugation (assumed rate)"),
     ]
     f.need("plasma", "chloroacetaldehyde")
+    return f
+
+
+def glutathione_fragment(comp: str, gsh0: str, t_half: str, *, gcl: str = "1") -> Fragment:
+    """A dynamic GSH pool in ``comp`` (uM, h) and the aldehydes that deplete it.
+
+    * resynthesis by GCL, ``ln2 / t_half * gsh0 * gcl * (1 + gsh0/Ki) / (1 + GSH/Ki)``:
+      turnover balances it at ``GSH = gsh0`` when ``gcl`` = 1; GSH inhibits GCL
+      (``Ki_GCL_GSH``, Richman & Meister 1975), so a depleted pool is refilled faster;
+      ``gcl`` is a formula for GCL activity relative to baseline (NRF2 induction);
+    * first-order turnover (export/degradation) ``ln2 / t_half``;
+    * acrolein + GSH <=> acrolein-GSH (Esterbauer 1975, k = 120 1/M/s, reversal t1/2 4.6 d),
+      conjugate removed by the mercapturate route;
+    * chloroacetaldehyde + GSH -> S-(2-oxoethyl)GSH + Cl- (``k_CAA_GSH``, assumed),
+      conjugate removed like the acrolein conjugate.
+
+    Without synthesis, turnover and conjugate elimination, GSH + conjugates is conserved.
+    """
+    f = Fragment()
+    f.need(comp, "glutathione", "acrolein", "acrolein-glutathione", "chloroacetaldehyde",
+           "chloroacetaldehyde-glutathione")
+    f.assignment_rules.append(AssignmentRule(
+        "k_acrolein_GSH_reverse", "log(2) / t_half_acrolein_GSH_reverse", "1/h"))
+    inhibition = f"(1 + {gsh0} / Ki_GCL_GSH) / (1 + {{glutathione}} / Ki_GCL_GSH)"
+    f.reactions += [
+        Reaction(f"gsh_synthesis_{comp}", {}, {"glutathione": 1},
+                 Expression(f"log(2) / {t_half} * {gsh0} * ({gcl}) * {inhibition}"), comp,
+                 enzyme="GCL", description="GCL + GS; GSH feedback-inhibits GCL (Richman & Meister 1975)"),
+        Reaction(f"gsh_turnover_{comp}", {"glutathione": 1}, {},
+                 Expression(f"log(2) / {t_half} * {{glutathione}}"), comp),
+        Reaction(f"acrolein_gsh_conjugation_{comp}", {"acrolein": 1, "glutathione": 1},
+                 {"acrolein-glutathione": 1},
+                 ReversibleMassAction("k_acrolein_GSH", "k_acrolein_GSH_reverse"), comp,
+                 transformation="acrolein-glutathione-conjugation",
+                 description="Michael addition (Esterbauer 1975)"),
+        Reaction(f"acrolein_gsh_elimination_{comp}", {"acrolein-glutathione": 1}, {},
+                 MassAction("k_elim_acrolein_GSH"), comp, description="mercapturate route"),
+        Reaction(f"caa_gsh_conjugation_{comp}", {"chloroacetaldehyde": 1, "glutathione": 1},
+                 {"chloroacetaldehyde-glutathione": 1}, MassAction("k_CAA_GSH"), comp,
+                 transformation="chloroacetaldehyde-glutathione-conjugation",
+                 description="S-alkylation, chloride displaced (assumed rate)"),
+        Reaction(f"caa_gsh_elimination_{comp}", {"chloroacetaldehyde-glutathione": 1}, {},
+                 MassAction("k_elim_CAA_GSH"), comp, description="mercapturate route"),
+    ]
+    return f
+
+
+def dynamic_aldehyde_fragment(*, gcl_tumor: str = "1") -> Fragment:
+    """:func:`aldehyde_fragment` with dynamic blood GSH and chloroacetaldehyde conjugation.
+
+    Blood (``plasma``, initial ``GSH_blood``) and tumour (``GSH_tumor0``) GSH are both
+    :func:`glutathione_fragment` pools; chloroacetaldehyde is still oxidised in plasma at
+    ``k_elim_CAA`` (now read as the non-GSH routes) and exchanges with the tumour by
+    perfusion (``Q_tumor``; a small, freely diffusible aldehyde, assumed). ``gcl_tumor``:
+    tumour GCL activity relative to baseline (a formula, e.g. the NRF2 module's).
+    Needs :func:`~mechsim.mechanisms.trofosfamide._parameters.glutathione_parameters`.
+    """
+    f = Fragment()
+    f.extend(glutathione_fragment("plasma", "GSH_blood", "t_half_GSH_blood"))
+    f.extend(glutathione_fragment("tumor", "GSH_tumor0", "t_half_GSH_turnover", gcl=gcl_tumor))
+    f.initial_assignments += [
+        InitialAssignment("plasma.glutathione", "GSH_blood", "uM"),
+        InitialAssignment("tumor.glutathione", "GSH_tumor0", "uM"),
+    ]
+    f.reactions += [
+        Reaction("caa_elimination", {"chloroacetaldehyde": 1}, {}, MassAction("k_elim_CAA"), "plasma",
+                 description="ALDH oxidation and other non-GSH routes (assumed rate)"),
+        Reaction("tumor_exchange_chloroacetaldehyde", {"chloroacetaldehyde@plasma": 1},
+                 {"chloroacetaldehyde@tumor": 1}, Transport("Q_tumor", reversible=True), "plasma",
+                 description="tumour perfusion (small diffusible aldehyde, assumed flow-limited)"),
+    ]
     return f

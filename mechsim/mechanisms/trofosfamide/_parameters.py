@@ -16,7 +16,7 @@ from mechsim.mechanisms.trofosfamide._parameters_dna import chemistry_parameters
 from mechsim.mechanisms.trofosfamide._provenance import assumed, cite, derived, fitted, param
 from mechsim.network import Parameter
 
-__all__ = ["CALIBRATED", "all_parameters", "pk_parameters"]
+__all__ = ["CALIBRATED", "all_parameters", "glutathione_parameters", "pk_parameters"]
 
 LN2 = math.log(2.0)
 
@@ -148,6 +148,29 @@ def pk_parameters() -> list[Parameter]:
             "mercapturate formation and renal excretion of the acrolein-GSH conjugate; sets only its own level")),
         param("k_elim_CAA", 2.0, "1/h", assumed(
             "chloroacetaldehyde is oxidised by ALDH / conjugated with GSH; no rate in kinetics.md"), (0.1, 50.0)),
+    ]
+
+
+def glutathione_parameters() -> list[Parameter]:
+    """Dynamic-GSH parameters of :func:`~._metabolism.dynamic_aldehyde_fragment` (issue #23).
+
+    Not part of :func:`all_parameters`: the calibrated default network keeps blood GSH
+    as a boundary species; the expression networks add these.
+    """
+    return [
+        param("t_half_GSH_blood", 4.0, "d", assumed(
+            "erythrocyte GSH turns over in days (synthesis in mature red cells is slow); no "
+            "value in kinetics.md; fittable"), (1.0, 16.0)),
+        param("Ki_GCL_GSH", 2300.0, "uM", cite(
+            "Richman & Meister 1975 (J Biol Chem 250:1422): GSH inhibits glutamate-cysteine "
+            "ligase, Ki 2.3 mM (non-allosteric feedback)"), (500.0, 10000.0)),
+        param("k_CAA_GSH", 1.0, "1/M/s", assumed(
+            "chloroacetaldehyde S-alkylates GSH (SN2 at the alpha-chloro carbon); no measured "
+            "second-order constant found (searched); set at the order Esterbauer 1975 report for "
+            "the slower GSH-reactive carbonyls (4-hydroxyalkenals, 1-3 1/M/s), i.e. two orders "
+            "below acrolein; fittable"), (0.01, 100.0)),
+        param("k_elim_CAA_GSH", 0.5, "1/h", assumed(
+            "mercapturate route of the CAA-GSH conjugate, as k_elim_acrolein_GSH")),
     ]
 
 
