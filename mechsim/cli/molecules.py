@@ -8,7 +8,7 @@ transformation fails. Every file is written atomically.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -19,6 +19,10 @@ from rich.table import Table
 from mechsim._validate import check_output_path
 from mechsim.cli._errors import user_errors
 from mechsim.errors import MechsimError
+
+if TYPE_CHECKING:
+    from mechsim.molecules import Library
+    from mechsim.molecules._atom_map_check import Mapper
 
 app = typer.Typer(
     help="Curated molecules of the trofosfamide and aldoxorubicin mechanisms.",
@@ -198,15 +202,42 @@ def export(
         console.print(f"wrote {len(lib)} records to {sdf}")
 
 
+#: Where ``check --mapper`` writes when ``--out`` is not given (relative to the working folder).
+MAPPER_OUT = Path("atom-map-check")
+
+
 @app.command()
-def check(library: LibraryOption = None) -> None:
+def check(
+    library: LibraryOption = None,
+    mapper: Annotated[
+        bool,
+        typer.Option("--mapper", help="also map every transformation with rxnmapper (optional extra "
+                     "'mapper') and compare its reaction centre with the curated map"),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help=f"with --mapper: folder for atom_maps.csv and one PNG per "
+                     f"disagreement (both maps drawn); default ./{MAPPER_OUT}"),
+    ] = None,
+) -> None:
     """Re-derive every transformation's products (RDKit SMARTS) and element/charge balance.
 
-    Exits with status 1 if any transformation fails.
+    With --mapper, also compare each curated atom map's reaction centre (bonds made, broken, changed) with rxnmapper's; disagreements are listed and drawn, but do not change the exit status.
+
+    Exits with status 1 if any transformation fails to re-derive or balance.
     """
     with _user_errors():
         from mechsim.molecules import check_transformations
 
+        map_with = None
+        if out is not None and not mapper:
+            raise MechsimError("--out is only used with --mapper — add --mapper or drop --out")
+        if mapper:
+            from mechsim.molecules._atom_map_check import rxnmapper_mapper
+
+            out = MAPPER_OUT if out is None else out
+            check_output_path(out, arg="--out", kind="folder")
+            map_with = rxnmapper_mapper()  # a missing extra fails here, before any work
         lib = _load(library)
         results = check_transformations(lib)
     table = Table(title=f"{len(results)} transformations ({lib.source})", box=box.SIMPLE_HEAD, pad_edge=False)
@@ -233,6 +264,8 @@ def check(library: LibraryOption = None) -> None:
             *(["" if r.ok else escape(r.reason)] if failed else []),  # SMARTS such as [C:1] are not markup
         )
     console.print(table)
+    if map_with is not None:
+        _mapper_table(map_with, lib, out)
     failed = [r.id for r in results if not r.ok]
     if failed:
         err.print(
@@ -241,6 +274,37 @@ def check(library: LibraryOption = None) -> None:
         )
         raise typer.Exit(1)
     console.print(f"all {len(results)} transformations regenerate their products and balance")
+
+
+def _mapper_table(map_with: Mapper, lib: Library, out: Path) -> None:
+    """Run the mapper over every transformation, print agree/disagree, write ``out``."""
+    with _user_errors():
+        from mechsim.molecules._atom_map_check import check_atom_maps
+        from mechsim.molecules._atom_map_draw import write_atom_map_check
+
+        checks = check_atom_maps(map_with, lib)
+        write_atom_map_check(checks, out)
+    table = Table(title="curated atom maps against rxnmapper (reaction centres)", box=box.SIMPLE_HEAD,
+                  pad_edge=False)  # fmt: skip
+    table.add_column("transformation", overflow="fold")
+    table.add_column("map", no_wrap=True)
+    table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("curated centre / difference", overflow="fold")
+    colour = {"agree": "green", "disagree": "red", "error": "yellow"}
+    for c in checks:
+        if c.comparison is None:
+            detail = c.reason
+        elif c.comparison.agree:
+            detail = c.comparison.first.describe()
+        else:
+            detail = f"curated: {c.comparison.first.describe()} | mapper: {c.comparison.second.describe()}"
+        conf = "-" if c.confidence is None else f"{c.confidence:.2f}"
+        table.add_row(escape(c.id), f"[{colour[c.status]}]{c.status}[/{colour[c.status]}]", conf, escape(detail))
+    console.print(table)
+    counts = {s: sum(c.status == s for c in checks) for s in ("agree", "disagree", "error")}
+    console.print(f"{counts['agree']} agree, {counts['disagree']} disagree, {counts['error']} could not be "
+                  f"compared; wrote {out / 'atom_maps.csv'}"
+                  + (" and one PNG per disagreement" if counts["disagree"] else ""))  # fmt: skip
 
 
 @app.command("enumerate")

@@ -11,10 +11,23 @@ re-derived from the SMILES with RDKit and every equation is balanced. Quick tour
     all(c.ok for c in check_transformations())
     pathway_graph()                          # networkx.DiGraph keyed by molecule id
     enumerate_metabolites("ifosfamide", depth=2).top(10)  # rule-based metabolites, best first
+    reaction_centre("[CH3:1][Br:2].[OH-:3]>>[CH3:1][OH:3].[Br-:2]").describe()  # bonds made/broken
 
 Units: masses in g/mol, TPSA in Å², charges in elementary charges.
 """
 
+from mechsim.molecules._atom_map import (
+    BondChange,
+    MapComparison,
+    ReactionCentre,
+    compare_maps,
+    reaction_centre,
+)
+from mechsim.molecules._atom_map_check import (
+    AtomMapCheck,
+    check_atom_maps,
+    template_mapped_reaction,
+)
 from mechsim.molecules._depict import (
     REACTIVE_GROUPS,
     UnsupportedFormatError,
@@ -57,11 +70,15 @@ __all__ = [
     "MAX_DEPTH",
     "REACTIVE_GROUPS",
     "SDF_TAGS",
+    "AtomMapCheck",
+    "BondChange",
     "Enzyme",
     "Library",
+    "MapComparison",
     "Metabolite",
     "MetaboliteTree",
     "Molecule",
+    "ReactionCentre",
     "Role",
     "Rule",
     "Transformation",
@@ -70,8 +87,10 @@ __all__ = [
     "UnknownMoleculeError",
     "UnknownTransformationError",
     "UnsupportedFormatError",
+    "check_atom_maps",
     "check_transformation",
     "check_transformations",
+    "compare_maps",
     "default_data_dir",
     "default_library",
     "draw_grid",
@@ -85,7 +104,9 @@ __all__ = [
     "molecule_properties",
     "pathway_graph",
     "properties_table",
+    "reaction_centre",
     "reactive_groups",
+    "template_mapped_reaction",
     "write_metabolite_tree",
     "write_report",
     "write_sdf",

@@ -2,7 +2,8 @@
 
 Columns are the steps from the parent; each metabolite is drawn by RDKit with the atoms its
 last step changed highlighted, captioned with its rank, score and library id (or "new"), and
-joined to its best-path parent by an arrow labelled with the rule and its probability.
+joined to its best-path parent by an arrow labelled with the rule, its probability and the path
+score it leads to (the product of the probabilities along the path).
 """
 
 from __future__ import annotations
@@ -74,11 +75,12 @@ def draw_metabolite_tree(tree: MetaboliteTree, path: str | os.PathLike[str], top
             ax.annotate("", xy=(x - 0.01, y + 0.36), xytext=(px + size + 0.01, py + 0.36),
                         arrowprops={"arrowstyle": "->", "color": "#555", "lw": 1}, zorder=1)  # fmt: skip
             rule = "\n".join(textwrap.wrap(m.rule.replace("_", " "), 26)[:2])
-            ax.text(x - 0.19, y + 0.33, f"{rule}\n×{probability.get(m.rule, 0):g}",
+            ax.text(x - 0.19, y + 0.33, f"{rule}\n×{probability.get(m.rule, 0):g} → score {m.score:.2g}",
                     ha="center", va="bottom", fontsize=6.5, color="#225", zorder=4,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})  # fmt: skip
     fig.suptitle(f"Metabolites of {tree.parent.library_id or tree.parent.smiles}: best {len(nodes) - 1} "
-                 f"(depth {tree.depth}; changed atoms highlighted; red label = not in the library)",
+                 f"(depth {tree.depth}; changed atoms highlighted; arrows: rule, ×probability → path score; "
+                 "red label = not in the library)",
                  fontsize=10)  # fmt: skip
     out = Path(path)
     with atomic_open(out, "wb") as handle:

@@ -22,3 +22,5 @@ def test_chemist_tour_executes(root_dir):
     assert {"image/svg+xml", "image/png", "text/html"} <= kinds
     text = "".join(o.get("text", "") for o in outputs)
     assert "regenerate their products" in text
+    assert "agree: False" in text  # the atom-map section catches the wrong map
+    assert "C10-N12 broken (1->0)" in text  # ring opening of 4-hydroxyifosfamide: C4-N3 breaks
