@@ -80,6 +80,8 @@ def host_events(network: Network) -> EventFunctions:
         ))
     prio = [e if e is not None else sp.Integer(0) for e in sm.event_priorities]
     trig = [sp.Piecewise((1, tr), (0, True)) for tr in sm.event_triggers]
+    state_syms = set(ys)
+    state_free = all(not (sp.sympify(tr).free_symbols & state_syms) for tr in trig)
     out = EventFunctions(
         triggers=numpy_function(trig, n, m, ys, ps),
         priorities=numpy_function(prio, n, m, ys, ps),
@@ -88,6 +90,7 @@ def host_events(network: Network) -> EventFunctions:
         initial_value=tuple(bool(e.initial_value) for e in network.events),
         persistent=tuple(bool(e.persistent) for e in network.events),
         use_values_from_trigger_time=tuple(bool(e.use_values_from_trigger_time) for e in network.events),
+        state_free=state_free,
     )
     object.__setattr__(network, "_host_events_cache", out)
     return out

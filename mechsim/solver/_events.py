@@ -41,6 +41,9 @@ __all__ = ["EventFunctions", "EventRun", "SegmentSolver", "integrate_events", "s
 #: Most events that may fire at one instant (cascades included) before it is a loop.
 MAX_FIRINGS = 10_000
 
+#: Trigger samples per interval where triggers are located without the solver (state-free).
+HOST_SAMPLES = 1024
+
 #: ``solve(y0, t0, ts, p) -> (ys (k, n), status)``: one solver call from ``t0``.
 SegmentSolver = Callable[[np.ndarray, float, np.ndarray, np.ndarray], tuple[np.ndarray, int]]
 
@@ -62,6 +65,8 @@ class EventFunctions:
             before it executes (SBML ``persistent``).
         use_values_from_trigger_time: per event, whether its values are those computed
             when it triggered (else when it executes, after higher-priority events).
+        state_free: whether no trigger depends on the state (only on time and parameters):
+            then triggers are located on the host without solving the ODE in between.
     """
 
     triggers: Callable
@@ -71,6 +76,7 @@ class EventFunctions:
     initial_value: tuple[bool, ...]
     persistent: tuple[bool, ...]
     use_values_from_trigger_time: tuple[bool, ...]
+    state_free: bool = False
 
     @property
     def assigns_parameters(self) -> bool:
@@ -205,6 +211,8 @@ class _Driver:
 
     def advance(self, t: float, t_end: float, y, p, prev):
         """Integrate towards ``t_end``; stop at the first event (fired) or at ``t_end``."""
+        if self.ev.state_free:
+            return self._advance_state_free(t, t_end, y, p, prev)
         grid = np.linspace(t, t_end, self.k + 1)[1:]
         ys = self.solve(y, t, grid, p)
         cur = self.triggers(grid, ys.T, p)  # (n_events, k)
@@ -230,6 +238,47 @@ class _Driver:
             y2, p2, prev2 = self.fire(tb, yb, p, prev_a)
             return tb, y2, p2, prev2
         return ta, ya, p, prev_a
+
+    def _advance_state_free(self, t: float, t_end: float, y, p, prev):
+        """:meth:`advance` for triggers of time and parameters only.
+
+        The trigger times are located by evaluating the triggers alone (the state does
+        not enter them), with the narrowing of :meth:`advance` but :data:`HOST_SAMPLES`
+        samples per interval (a vectorised numpy call); the ODE is then solved once, from
+        ``t`` to where the run stops, with that one output point (one more compilation of
+        the segment solver, then far fewer steps per call).
+        """
+        frozen = y[:, None]
+
+        def trig(times: np.ndarray) -> np.ndarray:
+            return self.triggers(times, np.broadcast_to(frozen, (y.size, times.size)), p)
+
+        grid = np.linspace(t, t_end, HOST_SAMPLES + 1)[1:]
+        cur = trig(grid)
+        hit = _first_rise(cur, prev)
+        if hit is None:
+            return t_end, self._state_at(y, t, t_end, p), p, cur[:, -1].copy()
+        ta = t if hit == 0 else grid[hit - 1]
+        prev_a = prev if hit == 0 else cur[:, hit - 1].copy()
+        tb = grid[hit]
+        while tb - ta > self.tol * max(1.0, abs(tb)):
+            sub = np.linspace(ta, tb, HOST_SAMPLES + 1)[1:]
+            sub[-1] = tb
+            cur2 = trig(sub)
+            j = _first_rise(cur2, prev_a)
+            if j is None:  # the rise vanished at finer resolution: step past it
+                return tb, self._state_at(y, t, tb, p), p, cur2[:, -1].copy()
+            if j > 0:
+                ta, prev_a = sub[j - 1], cur2[:, j - 1].copy()
+            tb = sub[j]
+        y2, p2, prev2 = self.fire(tb, self._state_at(y, t, tb, p), p, prev_a)
+        return tb, y2, p2, prev2
+
+    def _state_at(self, y: np.ndarray, t: float, t_end: float, p: np.ndarray) -> np.ndarray:
+        """The state at ``t_end`` from ``(t, y)``: one solver call."""
+        if t_end <= t:
+            return y
+        return self.solve(y, t, np.array([t_end]), p)[-1]
 
     def fire(self, t: float, y: np.ndarray, p: np.ndarray, prev: np.ndarray):
         """Execute every event whose trigger rose at ``t`` (cascades included)."""
