@@ -140,7 +140,10 @@ class Endpoint:
 
     ``value`` in ``unit`` (see :data:`ENDPOINTS`; ``None`` for ``text`` endpoints, which
     carry ``text``); ``count`` the number of patients where reported; ``subgroup``
-    ``None`` for the whole arm; ``source`` the seed sentence it was read from.
+    ``None`` for the whole arm; ``source`` the seed sentence it was read from;
+    ``reference`` the publication ``source`` is quoted from when it is not the seed (an
+    endpoint the seed leaves out); ``min_months`` (DCR only) the trial's definition of disease control as an objective
+    response, or stable disease lasting at least that many months (``None``: CR + PR + SD).
     """
 
     name: str
@@ -155,6 +158,8 @@ class Endpoint:
     hazard_ratio: float | None = None
     hazard_ratio_ci: tuple[float, float] | None = None
     note: str | None = None
+    min_months: float | None = None
+    reference: str | None = None
 
     def display_value(self) -> str:
         """The value with its unit, e.g. ``"25 %"``, ``"5.6 months"``, or the text."""

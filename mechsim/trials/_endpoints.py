@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from mechsim.errors import InputError
-from mechsim.trials._intervals import BinomialMethod, Rate, response_rates
+from mechsim.trials._intervals import BinomialMethod, Rate, binomial_interval, response_rates
 from mechsim.trials._km import Estimate, KaplanMeier, KaplanMeierOptions, kaplan_meier
-from mechsim.trials._recist import RecistOptions, RecistResult, recist
+from mechsim.trials._recist import RecistOptions, RecistResult, Response, recist
 from mechsim.trials._survival import (
     TimeToEvent,
     _per_patient,
@@ -53,6 +53,22 @@ class ArmReadout:
     dor: TimeToEvent
     dor_km: KaplanMeier | None
     dor_median_months: Estimate | None
+
+    def durable_dcr(self, min_months: float, *, confidence: float = 0.95) -> Rate:
+        """Disease control as some trials define it: an objective response (CR or PR), or
+        stable disease with no progression for at least ``min_months`` (months).
+
+        The denominator is every patient; a patient censored before ``min_months`` without
+        a response does not count as controlled. Exact (Clopper-Pearson) interval.
+        """
+        if not (math.isfinite(min_months) and min_months > 0):
+            raise InputError(f"min_months must be finite and > 0, got {min_months!r} — e.g. 4 "
+                             "for 'stable disease for at least 4 months'")
+        best = np.asarray(self.recist.best)
+        lasting = np.asarray(self.pfs.time_months) >= min_months
+        ok = np.isin(best, [int(Response.CR), int(Response.PR)]) | (
+            (best == int(Response.SD)) & lasting)
+        return binomial_interval(int(ok.sum()), int(best.size), confidence=confidence)
 
     def summary(self) -> dict[str, float | list[float] | None]:
         """Flat JSON-ready dict: ``orr``, ``dcr``, ``cr``, ``pr``, ``sd``, ``pd`` (fractions),

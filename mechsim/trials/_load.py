@@ -47,7 +47,8 @@ _DOSE = ("dose", "unit", "first_day", "last_day", "continuous", "times_per_day",
 _POPULATION = ("histology", "pretreated", "line", "age_group", "n", "source", "provenance")
 _ASSESSMENT = ("interval_weeks", "description", "source")
 _ENDPOINT = ("name", "value", "unit", "text", "count", "subgroup", "review", "p_value",
-             "hazard_ratio", "hazard_ratio_ci", "note", "source")
+             "hazard_ratio", "hazard_ratio_ci", "note", "source", "min_months",
+             "reference")
 
 
 def load_arm(path: str | os.PathLike[str]) -> Arm:
@@ -245,6 +246,13 @@ def _endpoint(raw: Any, doc: YamlDoc, i: int) -> Endpoint:
                             f"[low, high], got {ci!r}")
         ci = tuple(check_positive(c, arg=f"{arg}.hazard_ratio_ci", where=doc.where(*p,
                    "hazard_ratio_ci")) for c in ci)
+    min_months = x.get("min_months")
+    if min_months is not None:
+        if name != "dcr":
+            raise DataError(f"{doc.where(*p, 'min_months')}: {arg}.min_months defines disease "
+                            f"control and applies to 'dcr' only, not {name!r} — remove it")
+        min_months = check_positive(min_months, arg=f"{arg}.min_months",
+                                    where=doc.where(*p, "min_months"))
     p_value = x.get("p_value")
     if p_value is not None:
         p_value = check_positive(p_value, arg=f"{arg}.p_value", where=doc.where(*p, "p_value"))
@@ -265,6 +273,8 @@ def _endpoint(raw: Any, doc: YamlDoc, i: int) -> Endpoint:
                                    (*p, "hazard_ratio")),
         hazard_ratio_ci=ci,  # type: ignore[arg-type]
         note=_opt_text(x.get("note"), f"{arg}.note", doc, (*p, "note")),
+        min_months=min_months,
+        reference=_opt_text(x.get("reference"), f"{arg}.reference", doc, (*p, "reference")),
     )
 
 
@@ -361,7 +371,8 @@ def arm_to_dict(arm: Arm) -> dict[str, Any]:
             "subgroup": e.subgroup, "review": e.review, "p_value": e.p_value,
             "hazard_ratio": e.hazard_ratio,
             "hazard_ratio_ci": list(e.hazard_ratio_ci) if e.hazard_ratio_ci else None,
-            "note": e.note, "source": e.source}) for e in arm.endpoints],
+            "note": e.note, "min_months": e.min_months, "reference": e.reference,
+            "source": e.source}) for e in arm.endpoints],
     })
     if arm.population.pretreated is None:
         out["population"]["pretreated"] = None

@@ -193,6 +193,13 @@ class ArmSimulation:
                      "n_patients": len(self.patients), "seed": int(self.seed),
                      "n_patients_reported": self.n_reported}
         out.update(self.readout.summary())
+        dcr = self.arm.endpoint("dcr")
+        if dcr is not None and dcr.min_months is not None:  # the trial's own definition
+            r = self.readout.durable_dcr(dcr.min_months)
+            out["dcr"], out["dcr_interval"] = r.value, [r.low, r.high]
+            out["dcr_definition"] = f"CR + PR, or SD lasting >= {dcr.min_months:g} months"
+        else:
+            out["dcr_definition"] = "CR + PR + SD"
         if self.toxicity is not None:
             for key, x in self.toxicity.rates().items():
                 vals = x[np.isfinite(x)]
