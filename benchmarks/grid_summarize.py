@@ -11,7 +11,7 @@ folder (or reuses ``--store`` if it holds a complete store of that config), then
 * solving: ``mechsim grid`` (the CLI, one process): the solve and compile times it prints
   and the process's wall time (incl. imports);
 * summarising: ``mechsim grid summarize STORE --out DIR`` (the CLI, one process, wall time)
-  once, and :func:`mechsim.grid._report.summarize_store` in this process ``--repeats`` times
+  once, and :func:`mechsim.analysis.dose_response.summarize_store` in this process ``--repeats`` times
   with the time of each stage (loading, summaries, Hill fits, figures); medians reported.
 
 Beside the speed, the accuracy of the batched Hill fit: the largest relative difference of
@@ -86,7 +86,7 @@ def _solve(config: Path, store: Path) -> dict[str, float]:
 
 
 def _summarize_in_process(store: Path, dest: Path) -> dict[str, float]:
-    from mechsim.grid._report import summarize_store
+    from mechsim.analysis.dose_response import summarize_store
 
     started: dict[str, float] = {}
     ended: dict[str, float] = {}
@@ -107,9 +107,8 @@ def _summarize_in_process(store: Path, dest: Path) -> dict[str, float]:
 def _hill_accuracy(store: Path, sample: int) -> dict[str, float]:
     import numpy as np
 
+    from mechsim.analysis.dose_response import default_response, fit_hill_curves
     from mechsim.grid._dataset import open_grid
-    from mechsim.grid._hill import fit_hill_curves
-    from mechsim.grid._report import default_response
     from tests.grid._hill_scipy import fit_hill_scipy
 
     ds = open_grid(store, load=True)

@@ -135,13 +135,13 @@ def time_arm(arm_id: str, n: int, seed: int, repeats: int) -> dict:
     )
     summary = sim.summary()
     # the XLA backend pads short calls to the batch and solves the padding; native does not
-    lanes = n if runner.backend == "native" else math.ceil(n / runner.batch) * runner.batch
+    lanes = n if runner.backend.name == "native" else math.ceil(n / runner.batch) * runner.batch
     rec = {
         "arm": arm_id,
         "drug": arm.drug,
         "model": plan.model,
         "n_patients": n,
-        "backend": runner.backend,
+        "backend": runner.backend.name,
         "solver_threads": runner.threads,
         "batch": runner.batch,
         "lanes_solved": lanes,
@@ -167,7 +167,7 @@ def time_arm(arm_id: str, n: int, seed: int, repeats: int) -> dict:
     }
     log(
         f"  {arm_id} n={n}: compile {rec['compile_s']:.2f} s, solves {solve_s:.3f} s "
-        f"({rec['solves_per_s']:.0f}/s, {runner.backend}), tumour+readouts {finish_s:.3f} s "
+        f"({rec['solves_per_s']:.0f}/s, {runner.backend.name}), tumour+readouts {finish_s:.3f} s "
         f"(first {finish_first_s:.2f} s)"
     )
     return rec

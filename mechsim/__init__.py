@@ -42,13 +42,25 @@ from mechsim.network import (
 )
 from mechsim.results import SimulationResult
 from mechsim.simulate import simulate
+from mechsim.solver import (
+    AutoBackend,
+    AutoLaneBatch,
+    DaskExecutor,
+    LinearSolver,
+    LocalExecutor,
+    NativeBackend,
+    XlaBackend,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AssignmentRule",
+    "AutoBackend",
+    "AutoLaneBatch",
     "Compartment",
     "CompiledModel",
+    "DaskExecutor",
     "DataError",
     "Dose",
     "DosingPlan",
@@ -58,9 +70,12 @@ __all__ = [
     "HillActivation",
     "InitialAssignment",
     "InputError",
+    "LinearSolver",
+    "LocalExecutor",
     "MassAction",
     "MechsimError",
     "MichaelisMenten",
+    "NativeBackend",
     "Network",
     "NetworkError",
     "Observable",
@@ -78,6 +93,7 @@ __all__ = [
     "Transport",
     "UnitError",
     "UnsupportedSBMLError",
+    "XlaBackend",
     "__version__",
     "compile_network",
     "load_network",

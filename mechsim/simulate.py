@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import diffrax
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -25,6 +27,15 @@ from mechsim.network import Network, symbolic
 from mechsim.results import SimulationResult
 from mechsim.solver import Rodas5P, Schedule, integrate, solver_jit
 from mechsim.solver._events import integrate_events, segment_solver
+from mechsim.solver._options import (
+    AbstractBackend,
+    LinearSolver,
+    NativeBackend,
+    XlaBackend,
+    as_adjoint,
+    as_backend,
+    as_linear_solver,
+)
 
 __all__ = ["parameter_vector", "simulate"]
 
@@ -42,7 +53,9 @@ def simulate(
     max_steps: int = 100_000,
     y0: jnp.ndarray | None = None,
     t0: float = 0.0,
-    linear_solver: str = "sparse",
+    linear_solver: LinearSolver | str = LinearSolver.SPARSE,
+    backend: AbstractBackend | str = XlaBackend(),
+    adjoint: diffrax.AbstractAdjoint | None = None,
 ) -> SimulationResult:
     """Simulate ``model`` under ``regimen`` and return the time courses.
 
@@ -75,12 +88,26 @@ def simulate(
     t0:
         Start time in h.
     linear_solver:
-        Rosenbrock linear solves: ``"sparse"`` (default; LU with the Jacobian's
-        sparsity, Markowitz order and fill fixed at trace time, no pivoting: fastest for
-        batched runs) or ``"dense"`` (LAPACK partially pivoted LU: smaller program, quicker
-        to compile, and robust when a diagonal pivot is poor). A model compiled without
-        a sparsity pattern (``cm.sparsity is None``) always uses ``"dense"``. Ignored by
-        diffrax solvers.
+        Rosenbrock linear solves (:class:`~mechsim.LinearSolver`): ``SPARSE`` (default; LU
+        with the Jacobian's sparsity, Markowitz order and fill fixed at trace time, no
+        pivoting: fastest for batched runs) or ``DENSE`` (LAPACK partially pivoted LU:
+        smaller program, quicker to compile, and robust when a diagonal pivot is poor). A
+        model compiled without a sparsity pattern (``cm.sparsity is None``) always uses
+        ``DENSE``. Ignored by diffrax solvers and the native backend (its own sparse LU).
+        The old names ``"sparse"``/``"dense"`` are accepted.
+    backend:
+        :class:`~mechsim.XlaBackend` (default: the JAX solver, any device) or
+        :class:`~mechsim.NativeBackend` (the model's compiled C kernel on the host CPU,
+        called through ``jax.pure_callback``: ``jax.jit`` and ``jax.vmap`` of ``simulate``
+        run it, a vmapped batch as one threaded kernel call; derivatives come from the
+        JAX solver, see :mod:`mechsim.native._jax`; ``NativeBackend(ffi=True)``: an XLA
+        FFI custom call instead of the callback, needs a C++ compiler). Native needs a Rodas
+        solver and a C compiler (:class:`~mechsim.native.NativeUnavailable` otherwise).
+        ``"xla"`` and ``"native"`` are accepted.
+    adjoint:
+        Gradient mode, as :func:`mechsim.solver.integrate`: ``None`` /
+        ``diffrax.ForwardMode()`` (jvp, jacfwd) or ``diffrax.RecursiveCheckpointAdjoint()``
+        (``jax.grad``); ``"fwd"``/``"bwd"`` are accepted.
 
     Returns
     -------
@@ -128,14 +155,22 @@ def simulate(
     rtol_a = jnp.asarray(rtol, dtype=jnp.float64)
     atol_a = jnp.asarray(atol, dtype=jnp.float64)
     t0_a = jnp.asarray(t0, dtype=jnp.float64)
-    if linear_solver not in ("sparse", "dense"):
-        raise MechsimError(
-            f"simulate: linear_solver={linear_solver!r} is not known; use 'sparse' or 'dense'"
-        )
-    dense = linear_solver == "dense" or cm.sparsity is None
+    dense = as_linear_solver(linear_solver) is LinearSolver.DENSE or cm.sparsity is None
+    backend = as_backend(backend, allowed=(XlaBackend, NativeBackend))
+    adjoint = as_adjoint(adjoint)
+    solver = solver or Rodas5P()
     if cm.network.events:
-        return _run_events(cm, plan, p, ts, y0, solver or Rodas5P(), rtol, atol, max_steps, t0, dense)
-    return _run(cm, plan, p, ts, y0, solver or Rodas5P(), rtol_a, atol_a, max_steps, t0_a, dense)
+        if isinstance(backend, NativeBackend):
+            refuse_events(cm.network, "simulate(backend=NativeBackend())",
+                          "the C kernel has no event handling")
+        return _run_events(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense)
+    if isinstance(backend, NativeBackend):
+        from mechsim.native import native_kernel  # builds (or loads) on the host, once
+
+        kernel = native_kernel(cm, solver)
+        return _run_native(cm, kernel, plan, p, ts, y0, solver, rtol_a, atol_a, max_steps,
+                           t0_a, dense, adjoint, backend)  # fmt: skip
+    return _run(cm, plan, p, ts, y0, solver, rtol_a, atol_a, max_steps, t0_a, dense, adjoint)
 
 
 def refuse_events(network: Network, where: str, why: str = "it runs the solver inside jax.jit/vmap "
@@ -206,17 +241,45 @@ def _concrete(x):
 
 
 @solver_jit(equinox=True)
-def _run(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense) -> SimulationResult:
+def _run(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense, adjoint) -> SimulationResult:
     n = cm.n_states
     times, jumps, rates = plan.schedule_arrays(p, n)
-    schedule = Schedule(times, jumps, rates)
     y_init = cm.y0(p, t0) if y0 is None else y0
-    sol = integrate(
-        cm.rhs, y_init, ts, p,
-        jac=cm.jac if dense else cm.jac_values, sparsity=None if dense else cm.sparsity,
-        solver=solver, rtol=rtol, atol=atol, t0=t0, schedule=schedule, max_steps=max_steps,
+    ys, status = _xla_solve(cm, solver, max_steps, dense, adjoint)(
+        p, y_init, times, jumps, rates, ts, t0, rtol, atol)
+    return SimulationResult(ts=ts, ys=ys, p=p, status=status, model=cm)
+
+
+def _xla_solve(cm, solver, max_steps, dense, adjoint):
+    """``solve(p, y0, times, jumps, rates, ts, t0, rtol, atol) -> (ys, status)`` on the JAX
+    solver: the XLA backend, and the derivative rule of the native one."""
+
+    def solve(p, y0, times, jumps, rates, ts, t0, rtol, atol):
+        sol = integrate(
+            cm.rhs, y0, ts, p,
+            jac=cm.jac if dense else cm.jac_values, sparsity=None if dense else cm.sparsity,
+            solver=solver, rtol=rtol, atol=atol, t0=t0, schedule=Schedule(times, jumps, rates),
+            max_steps=max_steps, adjoint=adjoint,
+        )
+        return sol.ys, sol.status
+
+    return solve
+
+
+@eqx.filter_jit
+def _run_native(cm, kernel, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense, adjoint,
+                backend) -> SimulationResult:  # fmt: skip
+    from mechsim.native._jax import native_solve
+
+    n = cm.n_states
+    times, jumps, rates = plan.schedule_arrays(p, n)
+    y_init = cm.y0(p, t0) if y0 is None else y0
+    ys, status = native_solve(
+        kernel, _xla_solve(cm, solver, max_steps, dense, adjoint),
+        p, y_init, times, jumps, rates, ts, t0, rtol, atol,
+        max_steps=max_steps, threads=backend.threads, adjoint=adjoint, ffi=backend.ffi,
     )
-    return SimulationResult(ts=sol.ts, ys=sol.ys, p=p, status=sol.status, model=cm)
+    return SimulationResult(ts=ts, ys=ys, p=p, status=status, model=cm)
 
 
 def _run_events(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense) -> SimulationResult:

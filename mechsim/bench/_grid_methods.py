@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mechsim.bench._grid_problem import TIMES, BenchProblem
-from mechsim.solver import solver_jit
+from mechsim.solver import AutoLaneBatch, solver_jit
 
 __all__ = ["LsodaMethod", "NativeMethod", "RoadRunnerMethod", "VmapMethod"]
 
@@ -66,13 +66,15 @@ class VmapMethod:
         solver,
         batch: int,
         max_steps: int = 100_000,
-        lane_batch: int | str | None = "auto",
+        lane_batch: int | AutoLaneBatch | str | None = AutoLaneBatch(),
     ) -> None:
         from mechsim.simulate import simulate
-        from mechsim.solver import default_lane_batch, map_lanes
+        from mechsim.solver import map_lanes
+        from mechsim.solver._options import as_lane_batch
 
         self.name, self.prob, self.batch = name, prob, batch
-        self.lane_batch = default_lane_batch() if lane_batch == "auto" else lane_batch
+        lane_batch = as_lane_batch(lane_batch, where="VmapMethod")
+        self.lane_batch = lane_batch.resolve() if isinstance(lane_batch, AutoLaneBatch) else lane_batch
         cm, nsp, ts = prob.model, prob.n_species, jnp.asarray(TIMES)
 
         def one(p, y0, rtol, atol):

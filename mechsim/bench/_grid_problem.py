@@ -55,7 +55,7 @@ def _model_and_dose(name: str) -> tuple[CompiledModel, str, float, bool]:
     from mechsim.grid._points import resolve_model
 
     if name == "standin":
-        from mechsim.grid import standin_regimen
+        from mechsim.scenarios._standin import standin_regimen
 
         dose = standin_regimen().doses[0]
         return (

@@ -104,9 +104,9 @@ def machine_description() -> str:
 def mechsim_backend() -> str:
     """The backend of ``mechsim-rosenbrock`` here: what ``mechsim grid`` would run."""
     from mechsim.grid import preferred_backend
-    from mechsim.solver import Rodas5P
+    from mechsim.solver import AutoBackend, Rodas5P
 
-    return preferred_backend("auto", Rodas5P(), [d.platform for d in jax.devices()])
+    return preferred_backend(AutoBackend(), Rodas5P(), [d.platform for d in jax.devices()]).name
 
 
 def default_methods() -> tuple[str, ...]:

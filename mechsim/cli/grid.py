@@ -92,6 +92,7 @@ def run(
             _run_window(config, out, resume)
             return
         from mechsim.grid import dose_response, failed_points, load_grid_spec, use_cpu_cores
+        from mechsim.solver._options import as_backend
 
         spec = load_grid_spec(config)  # refuses a bad config before any compile
         use_cpu_cores()
@@ -110,7 +111,7 @@ def run(
         try:
             ds = dose_response(None, spec, out=out, resume=resume, devices=devices,
                                chunk_size=chunk_size, rtol=rtol, atol=atol, progress=True,
-                               backend=backend)  # fmt: skip
+                               backend=as_backend(backend, where="--backend"))  # fmt: skip
         except KeyboardInterrupt:
             committed = _committed(out)
             fail(f"interrupted{committed}; committed chunks are kept in {out} — finish the grid with: {hint}", 130)
@@ -248,7 +249,7 @@ def _summarize_with_progress(store: Path, out: Path, thresholds: dict[str, float
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from mechsim.grid._report import STAGES, summarize_store
+    from mechsim.analysis.dose_response import STAGES, summarize_store
 
     started: dict[str, float] = {}
     ended: dict[str, float] = {}

@@ -1,20 +1,24 @@
 """Compute one chunk of grid points on one of two backends of the same Rodas solver.
 
-* ``"xla"``: jit(vmap(simulate)) sharded over local devices. The regimens' dosing plans
-  are padded to one slot count and stacked, so a point's regimen is just an index: dose
-  levels, parameters and regimens are all traced arrays and the whole grid uses one
-  compiled function. The batch is split over the devices of a 1-D mesh with
-  :func:`jax.shard_map`: each device runs its own vmapped solver loop, so a slow lane
-  holds up only its own device. The backend of GPUs and of diffrax solvers.
-* ``"native"``: the model's C kernel (:mod:`mechsim.native`), one trajectory at a
-  time per thread, one thread per core. Initial states, schedules and the output columns
-  still come from the same jitted JAX functions. On the 88-state trofosfamide mechanism
-  on 2 CPU cores: 11.4x the solves/s of one XLA device (``mechsim bench grid``,
-  ``benchmarks/results/grid_trofosfamide.md``) and 5.0x the XLA backend sharded over
-  both cores on the 10^5-point grid (``benchmarks/results/grid_trofosfamide_1e5.md``).
+Both backends run one function per point, :func:`mechsim.simulate` (the grid's regimens
+padded to one slot count and stacked, so a point's regimen is just an index: dose levels,
+parameters and regimens are all traced arrays and the whole grid uses one compiled
+function), under ``jit(vmap)``; the backend is :func:`simulate`'s ``backend=`` option:
 
-``"auto"`` (the default) picks native when every device is a CPU, the solver is a
-mechsim Rosenbrock method and the kernel builds; otherwise XLA.
+* :class:`~mechsim.XlaBackend`: the JAX solver. The batch is split over the devices of a
+  1-D mesh with :func:`jax.shard_map`: each device runs its own vmapped solver loop (in
+  groups of ``lane_batch`` lanes), so a slow lane holds up only its own device. The
+  backend of GPUs and of diffrax solvers.
+* :class:`~mechsim.NativeBackend`: the model's C kernel (:mod:`mechsim.native`) through
+  ``jax.pure_callback``: the vmapped batch is one kernel call, one trajectory at a time per
+  thread, one thread per core; initial states, schedules and the output columns are the
+  same jitted JAX code around it. On the 88-state trofosfamide mechanism on 2 CPU cores:
+  11.4x the solves/s of one XLA device (``mechsim bench grid``,
+  ``benchmarks/results/grid_trofosfamide.md``) and 5.0x the XLA backend sharded over both
+  cores on the 10^5-point grid (``benchmarks/results/grid_trofosfamide_1e5.md``).
+
+:class:`~mechsim.AutoBackend` (the default) picks native when every device is a CPU, the
+solver is a mechsim Rosenbrock method and the kernel builds; otherwise XLA.
 """
 
 from __future__ import annotations
@@ -36,27 +40,37 @@ from mechsim.grid._cores import usable_cores
 from mechsim.grid._points import GridInputs
 from mechsim.results import SimulationResult
 from mechsim.simulate import simulate
-from mechsim.solver import AbstractRosenbrock, Rodas5P, default_lane_batch, map_lanes, solver_jit
+from mechsim.solver import AbstractRosenbrock, Rodas5P, map_lanes, solver_jit
+from mechsim.solver._options import (
+    AbstractBackend,
+    AutoBackend,
+    AutoLaneBatch,
+    NativeBackend,
+    XlaBackend,
+    as_backend,
+    as_lane_batch,
+)
 
 __all__ = ["BACKENDS", "ChunkRunner", "preferred_backend"]
 
-#: solver backends of a grid run
+#: solver backends of a grid run, by the names the CLI and the stores use
 BACKENDS = ("auto", "xla", "native")
 
 
-def preferred_backend(backend: str, solver: Any, platforms: Sequence[str]) -> str:
-    """What ``"auto"`` means here: ``"native"`` for a mechsim Rosenbrock solver on CPU
-    devices with a C compiler on PATH, else ``"xla"``; other values are checked and
-    returned. (:class:`ChunkRunner` also falls back to XLA if the build fails.)"""
-    if backend not in BACKENDS:
-        raise MechsimError(f"backend={backend!r} is not known; use one of {', '.join(BACKENDS)}")
-    if backend != "auto":
+def preferred_backend(backend: AbstractBackend | str, solver: Any,
+                      platforms: Sequence[str]) -> XlaBackend | NativeBackend:  # fmt: skip
+    """What :class:`~mechsim.AutoBackend` means here: :class:`~mechsim.NativeBackend` for a
+    mechsim Rosenbrock solver on CPU devices with a C compiler on PATH, else
+    :class:`~mechsim.XlaBackend`; other backends are checked and returned. Old string
+    names are accepted. (:class:`ChunkRunner` also falls back to XLA if the build fails.)"""
+    backend = as_backend(backend, where="grid")
+    if not isinstance(backend, AutoBackend):
         return backend
     from mechsim.native import native_available
 
     cpu = all(p == "cpu" for p in platforms)
     native = cpu and isinstance(solver, AbstractRosenbrock) and native_available()
-    return "native" if native else "xla"
+    return NativeBackend() if native else XlaBackend()
 
 _AXIS = "points"
 
@@ -80,15 +94,15 @@ class ChunkRunner:
         None (so a process with one JAX CPU device still uses every core).
     lane_batch:
         XLA backend: trajectories vmapped together on one device (the rest of its share
-        of the batch runs as a ``lax.map`` over such groups); default
-        :func:`mechsim.solver.default_lane_batch` of the devices' platform (128 on CPU,
-        the fastest group size measured, ``benchmarks/results/lane_batch_*.md``; all at
-        once on GPU).
+        of the batch runs as a ``lax.map`` over such groups): a positive int, None (all at
+        once) or :class:`~mechsim.AutoLaneBatch` (default: 128 on CPU, the fastest group
+        size measured, ``benchmarks/results/lane_batch_*.md``; all at once on GPU).
     backend:
-        ``"auto"`` (default), ``"xla"`` or ``"native"`` (see the module docstring);
-        :attr:`backend` holds the one chosen. ``"native"`` raises
-        :class:`~mechsim.solver.NativeUnavailable` where the kernel cannot be built;
-        ``"auto"`` then falls back to XLA with a warning.
+        :class:`~mechsim.AutoBackend` (default), :class:`~mechsim.XlaBackend` or
+        :class:`~mechsim.NativeBackend` (see the module docstring; old string names
+        accepted); :attr:`backend` holds the one chosen. Native raises
+        :class:`~mechsim.native.NativeUnavailable` where the kernel cannot be built;
+        auto then falls back to XLA with a warning.
     """
 
     def __init__(
@@ -101,8 +115,8 @@ class ChunkRunner:
         atol: float = 1e-9,
         max_steps: int = 100_000,
         devices: Sequence[jax.Device] | None = None,
-        lane_batch: int | str | None = "auto",
-        backend: str = "auto",
+        lane_batch: int | AutoLaneBatch | str | None = AutoLaneBatch(),
+        backend: AbstractBackend | str = AutoBackend(),
     ) -> None:
         self.inputs = inputs
         self.devices = list(devices) if devices is not None else jax.local_devices()
@@ -114,48 +128,48 @@ class ChunkRunner:
         self.sharding = NamedSharding(self.mesh, P(_AXIS))
         self.solver = solver if solver is not None else Rodas5P()
         self.rtol, self.atol, self.max_steps = rtol, atol, max_steps
-        self.lane_batch = (default_lane_batch(self.devices[0].platform)
-                           if lane_batch == "auto" else lane_batch)  # fmt: skip
+        lane_batch = as_lane_batch(lane_batch, where="ChunkRunner")
+        self.lane_batch = (lane_batch.resolve(self.devices[0].platform)
+                           if isinstance(lane_batch, AutoLaneBatch) else lane_batch)  # fmt: skip
         self.compile_s = 0.0
         self._compiled: Any = None  # the XLA backend's sharded program
-        self._native: Any = None  # the native backend's kernel and jitted input/output functions
-        self._native_io: Any = None
-        self.backend = self._choose_backend(backend)
+        self._native_fns: dict[int, Any] = {}  # the native backend's program per batch size
+        #: the backend chosen: XlaBackend() or NativeBackend(threads=self.threads)
+        self.backend: XlaBackend | NativeBackend = self._choose_backend(backend)
 
-    def _choose_backend(self, backend: str) -> str:
+    def _choose_backend(self, backend: AbstractBackend | str) -> XlaBackend | NativeBackend:
         platforms = [d.platform for d in self.devices]
-        if preferred_backend(backend, self.solver, platforms) == "xla":
-            return "xla"
+        chosen = preferred_backend(backend, self.solver, platforms)
+        if isinstance(chosen, XlaBackend):
+            return chosen
         if not isinstance(self.solver, AbstractRosenbrock):
             raise MechsimError(
-                f"backend='native' runs mechsim's Rosenbrock solvers only, not {self.solver!r}; "
-                "use backend='xla'"
+                f"NativeBackend() runs mechsim's Rosenbrock solvers only, not {self.solver!r}; "
+                "use backend=mechsim.XlaBackend()"
             )
         from mechsim.native import NativeUnavailable, native_kernel
 
         t0 = time.perf_counter()
         try:
-            self._native = native_kernel(self.inputs.model, self.solver)
+            native_kernel(self.inputs.model, self.solver)  # built here, cached on the model
         except (NativeUnavailable, NetworkError) as err:
-            if backend == "native":
+            if not isinstance(as_backend(backend, where="grid"), AutoBackend):
                 raise
             warnings.warn(f"native grid backend unavailable, using XLA: {err}", RuntimeWarning,
                           stacklevel=3)  # fmt: skip
-            return "xla"
+            return XlaBackend()
         finally:
             self.compile_s += time.perf_counter() - t0
-        return "native"
+        return NativeBackend(threads=chosen.threads or self.threads, ffi=chosen.ffi)
 
     def _point_fns(self):
-        """``(inputs(p, factor, r) -> (y0, times, jumps, rates), outputs(ys, p) -> columns)``."""
+        """``(plan_of(factor, r) -> DosingPlan, columns(result) -> (T, O) output values)``."""
         inp = self.inputs
-        cm = inp.model
         plans = jax.tree.map(lambda *xs: jnp.stack(xs), *inp.plans)
         bmask, imask = (
             jnp.asarray(np.stack(inp.bolus_mask)),
             jnp.asarray(np.stack(inp.infusion_mask)),
         )
-        ts = jnp.asarray(np.asarray(inp.spec.times, dtype=np.float64))
         kinds = np.asarray(inp.output_kind)
         idx = np.asarray(inp.output_index)
 
@@ -179,58 +193,42 @@ class ChunkRunner:
                     for k, i in zip(kinds, idx, strict=True)]  # fmt: skip
             return jnp.stack(cols, axis=-1)
 
-        def point_inputs(p, factor, r):
-            return (cm.y0(p, 0.0), *plan_of(factor, r).schedule_arrays(p, cm.n_states))
+        return plan_of, columns
 
-        def outputs(ys, p):
-            return columns(SimulationResult(ts=ts, ys=ys, p=p, status=jnp.zeros((), jnp.int32), model=cm))
-
-        return plan_of, columns, point_inputs, outputs
-
-    def _native_fns(self):
-        """The jitted per-point input and output functions, compiled for one batch shape."""
-        if self._native_io is not None:
-            return self._native_io
-        _, _, point_inputs, outputs = self._point_fns()
-        b, m = self.batch, len(self.inputs.model.param_names)
-        k, n = len(self.inputs.spec.times), self.inputs.model.n_states
-        f64 = lambda *shape: jax.ShapeDtypeStruct(shape, jnp.float64)  # noqa: E731
-        t0 = time.perf_counter()
-        self._native_io = (
-            jax.jit(jax.vmap(point_inputs))
-            .lower(f64(b, m), f64(b), jax.ShapeDtypeStruct((b,), jnp.int32))
-            .compile(),
-            jax.jit(jax.vmap(outputs)).lower(f64(b, k, n), f64(b, m)).compile(),
-        )
-        self.compile_s += time.perf_counter() - t0
-        return self._native_io
-
-    def _run_native(self, args, c: int) -> tuple[np.ndarray, np.ndarray]:
-        """Solve the first ``c`` points of the padded batch ``args`` with the C kernel."""
-        prep, post = self._native_fns()
-        p, factor, reg = args
-        y0, times, jumps, rates = (np.asarray(a)[:c] for a in prep(p, factor, reg))
-        ys, status, _ = self._native.solve(
-            p[:c], y0, times, jumps, rates, np.asarray(self.inputs.spec.times, dtype=np.float64),
-            rtol=self.rtol, atol=self.atol, max_steps=self.max_steps, threads=self.threads,
-        )  # fmt: skip
-        ys = np.concatenate([ys, np.repeat(ys[:1], len(p) - c, axis=0)])  # padding lanes
-        return np.asarray(post(ys, p))[:c], status
-
-    def _fn(self):
-        if self._compiled is not None:
-            return self._compiled
-        inp = self.inputs
-        cm = inp.model
-        ts = np.asarray(inp.spec.times, dtype=np.float64)
-        plan_of, columns, _, _ = self._point_fns()
+    def _one(self, backend: XlaBackend | NativeBackend):
+        """``one(p, factor, r) -> (columns (T, O), status)``: :func:`simulate` of one point."""
+        cm = self.inputs.model
+        ts = np.asarray(self.inputs.spec.times, dtype=np.float64)
+        plan_of, columns = self._point_fns()
         solver, rtol, atol, max_steps = self.solver, self.rtol, self.atol, self.max_steps
 
         def one(p: jax.Array, factor: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array]:
             res = simulate(cm, plan_of(factor, r), ts, params=p, solver=solver, rtol=rtol,
-                           atol=atol, max_steps=max_steps)  # fmt: skip
+                           atol=atol, max_steps=max_steps, backend=backend)  # fmt: skip
             return columns(res), res.status
 
+        return one
+
+    def _native_fn(self, c: int):
+        """``jit(vmap(one))`` on the native backend, compiled for ``c`` points (no padding
+        lanes: a short last chunk compiles its own, small, program)."""
+        if c not in self._native_fns:
+            m = len(self.inputs.model.param_names)
+            f64 = lambda *shape: jax.ShapeDtypeStruct(shape, jnp.float64)  # noqa: E731
+            t0 = time.perf_counter()
+            self._native_fns[c] = (
+                jax.jit(jax.vmap(self._one(self.backend)))
+                .lower(f64(c, m), f64(c), jax.ShapeDtypeStruct((c,), jnp.int32))
+                .compile()
+            )
+            self.compile_s += time.perf_counter() - t0
+        return self._native_fns[c]
+
+    def _fn(self):
+        if self._compiled is not None:
+            return self._compiled
+        cm = self.inputs.model
+        one = self._one(self.backend)
         spec = P(_AXIS)
         sharded = jax.shard_map(
             map_lanes(one, self.lane_batch),
@@ -256,9 +254,10 @@ class ChunkRunner:
         c = stop - start
         if c > self.batch:
             raise ValueError(f"ChunkRunner: {c} points exceed the batch size {self.batch}")
+        if isinstance(self.backend, NativeBackend):
+            v, s = self._native_fn(c)(params, factor, reg.astype(np.int32))
+            return np.asarray(v), np.asarray(s)
         pad = np.concatenate([np.arange(c), np.zeros(self.batch - c, dtype=np.int64)])
         args = (params[pad], factor[pad], reg[pad].astype(np.int32))
-        if self.backend == "native":
-            return self._run_native(args, c)
         v, s = self._fn()(*(jax.device_put(a, self.sharding) for a in args))
         return np.asarray(v)[:c], np.asarray(s)[:c]

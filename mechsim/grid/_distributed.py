@@ -17,13 +17,13 @@ Pointing it at a real cluster
    worker, start ``dask scheduler`` and ``dask worker tcp://SCHEDULER:8786
    --nworkers 1 --nthreads 1`` per node (one process per node: on CPU nodes the native
    backend runs one solver thread per core of the node and needs a C compiler there; on
-   GPU nodes pass ``backend="xla"``, which shards each chunk over all of the node's
+   GPU nodes pass ``backend=XlaBackend()``, which shards each chunk over all of the node's
    accelerators), then::
 
        from distributed import Client
        client = Client("tcp://SCHEDULER:8786")
-       ds = dose_response_dask("trofosfamide", "grid.yaml", out="/shared/grid.zarr",
-                               client=client, chunk_size=4096)
+       ds = dose_response("trofosfamide", "grid.yaml", out="/shared/grid.zarr",
+                          executor=DaskExecutor(client), chunk_size=4096)
 
    On a SLURM/PBS machine ``dask_jobqueue.SLURMCluster`` gives the client the same way.
 """
@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,11 @@ from mechsim.grid._spec import GridSpec
 from mechsim.grid._store import GridStore
 from mechsim.model import CompiledModel
 from mechsim.network import Network, network_from_dict, network_to_dict
+from mechsim.simulate import refuse_events
 from mechsim.solver import Rodas5P
+from mechsim.solver._options import AbstractBackend, AutoBackend, DaskExecutor
 
-__all__ = ["dose_response_dask"]
+__all__ = ["dose_response_dask", "run_dask"]
 
 #: Per worker process: settings key -> (runner, store). Built on a worker's first chunk.
 _WORKER_CACHE: dict[str, tuple[ChunkRunner, GridStore]] = {}
@@ -64,7 +67,7 @@ def _model_ref(model: str | Network | CompiledModel) -> str | dict[str, Any]:
 
 def _solve_chunk(chunk: int, *, model_ref: str | dict[str, Any], grid: dict[str, Any], out: str,
                  solver: Any, rtol: float, atol: float, max_steps: int,
-                 backend: str = "xla") -> dict[str, Any]:
+                 backend: AbstractBackend | str = "xla") -> dict[str, Any]:
     """Worker task: solve and commit ``chunk`` of the store at ``out``."""
     key = json.dumps([model_ref, grid, out, repr(solver), rtol, atol, max_steps, backend],
                      sort_keys=True, default=str)  # fmt: skip
@@ -88,6 +91,21 @@ def dose_response_dask(
     model: str | Network | CompiledModel | None,
     grid: GridSpec | Mapping[str, Any] | str | os.PathLike[str],
     *,
+    client: Any,
+    **kwargs: Any,
+) -> Any:
+    """Deprecated: ``dose_response(model, grid, executor=DaskExecutor(client), ...)``."""
+    warnings.warn("dose_response_dask is deprecated: use mechsim.grid.dose_response(..., "
+                  "executor=mechsim.DaskExecutor(client))", DeprecationWarning, stacklevel=2)
+    from mechsim.grid._run import dose_response
+
+    return dose_response(model, grid, executor=DaskExecutor(client), **kwargs)
+
+
+def run_dask(
+    model: str | Network | CompiledModel | None,
+    grid: GridSpec | Mapping[str, Any] | str | os.PathLike[str],
+    *,
     out: str | os.PathLike[str],
     client: Any,
     chunk_size: int = 256,
@@ -97,9 +115,10 @@ def dose_response_dask(
     atol: float = 1e-9,
     max_steps: int = 100_000,
     progress: bool = True,
-    backend: str = "auto",
+    backend: AbstractBackend | str = AutoBackend(),
 ) -> Any:
-    """:func:`mechsim.grid.dose_response` with chunks scheduled on a Dask cluster.
+    """:func:`mechsim.grid.dose_response` with ``executor=DaskExecutor(client)``: chunks
+    scheduled on a Dask cluster.
 
     Parameters
     ----------
@@ -111,11 +130,11 @@ def dose_response_dask(
         As :func:`mechsim.grid.dose_response`. A model given as a Network is sent to the
         workers in its plain-data form; a name is resolved on each worker.
     backend:
-        ``"auto"`` resolves here, on the client, from its own JAX backend and C compiler
-        (:func:`mechsim.grid.preferred_backend`); every worker then runs that backend
-        (a worker that cannot build the native kernel fails its chunks, which stay
-        uncommitted). Name it explicitly when the workers differ from the client, e.g.
-        ``"xla"`` for GPU workers.
+        :class:`~mechsim.AutoBackend` resolves here, on the client, from its own JAX
+        backend and C compiler (:func:`mechsim.grid.preferred_backend`); every worker then
+        runs that backend (a worker that cannot build the native kernel fails its chunks,
+        which stay uncommitted). Name it explicitly when the workers differ from the
+        client, e.g. :class:`~mechsim.XlaBackend` for GPU workers.
 
     Returns
     -------
@@ -127,11 +146,12 @@ def dose_response_dask(
     spec = as_spec(grid)
     model = spec.model if model is None else model
     cm = resolve_model(model)
+    refuse_events(cm.network, "dose_response")
     solver = solver if solver is not None else Rodas5P()
     inputs = GridInputs.build(spec, cm)
     path = Path(out).resolve()
     backend = preferred_backend(backend, solver, [jax.default_backend()])
-    attrs = grid_metadata(spec, cm, solver, rtol, atol, max_steps, backend)
+    attrs = grid_metadata(spec, cm, solver, rtol, atol, max_steps, backend.name)
     store = prepare_store(path, inputs, attrs, chunk_size, resume)
     todo = store.missing_chunks()
     kwargs = {"model_ref": _model_ref(model), "grid": spec.to_dict(), "out": str(path),

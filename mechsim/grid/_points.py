@@ -24,7 +24,7 @@ __all__ = ["GridInputs", "resolve_model"]
 
 
 def resolve_model(model: str | Network | CompiledModel) -> CompiledModel:
-    """A compiled model from a name (:func:`mechsim.scenarios.get_model`, ``"standin"``) or
+    """A compiled model from a name (:func:`mechsim.scenarios.get_model`, e.g. ``"standin"``) or
     a network file (``*.yaml``/``*.yml``/``*.json``, :func:`mechsim.network.load_network`)."""
     if isinstance(model, CompiledModel):
         return model
@@ -36,22 +36,9 @@ def resolve_model(model: str | Network | CompiledModel) -> CompiledModel:
         if not Path(model).is_file():
             raise MechsimError(f"grid model file {model!r} does not exist")
         return compile_network(load_network(model))
-    from mechsim.grid._standin import STANDIN_NAME, standin_network
-
-    if model == STANDIN_NAME:
-        return compile_network(_cached_standin(standin_network))
     from mechsim.scenarios import get_model
 
     return compile_network(get_model(model))
-
-
-_STANDIN: list[Network] = []
-
-
-def _cached_standin(build) -> Network:
-    if not _STANDIN:
-        _STANDIN.append(build())
-    return _STANDIN[0]
 
 
 @dataclass(frozen=True, eq=False)

@@ -26,6 +26,14 @@ from mechsim.model import CompiledModel
 from mechsim.network import Network
 from mechsim.simulate import refuse_events
 from mechsim.solver import Rodas5P
+from mechsim.solver._options import (
+    AbstractBackend,
+    AbstractExecutor,
+    AutoBackend,
+    DaskExecutor,
+    LocalExecutor,
+    as_backend,
+)
 
 __all__ = ["GridWarning", "dose_response", "prepare_store"]
 
@@ -37,7 +45,7 @@ _RESUME_KEYS = ("grid", "model", "solver", "backend", "rtol", "atol", "max_steps
 
 #: Sources whose change can change a grid's numbers (fingerprinted into the metadata).
 _COMPUTE_PATH = ("solver", "model", "dosing", "network", "simulate.py", "results.py", "native",
-                 "grid/_chunks.py", "grid/_points.py", "grid/_standin.py")
+                 "grid/_chunks.py", "grid/_points.py", "scenarios/_standin.py")
 
 
 @functools.cache
@@ -52,7 +60,7 @@ def code_fingerprint() -> str:
     h = hashlib.sha256()
     for part in _COMPUTE_PATH:
         path = root / part
-        files = sorted(f for f in path.rglob("*") if f.suffix in (".py", ".c")) if path.is_dir() else [path]
+        files = sorted(f for f in path.rglob("*") if f.suffix in (".py", ".c", ".cc")) if path.is_dir() else [path]
         for f in files:
             h.update(f.relative_to(root).as_posix().encode())
             h.update(f.read_bytes())
@@ -135,7 +143,8 @@ def dose_response(
     max_steps: int = 100_000,
     progress: bool = True,
     callback: ChunkCallback | None = None,
-    backend: str = "auto",
+    backend: AbstractBackend | str = AutoBackend(),
+    executor: AbstractExecutor | None = None,
 ) -> Any:
     """Simulate every point of ``grid`` and return the labelled results.
 
@@ -151,6 +160,7 @@ def dose_response(
         Points per chunk (the unit of compute, storage, commit and resume).
     devices:
         JAX devices (or the first N local devices) to shard each chunk over; default all.
+        Shorthand for ``executor=LocalExecutor(devices)``.
     resume:
         Continue an existing store: compute only the chunks without a commit marker.
     solver, rtol, atol, max_steps:
@@ -160,11 +170,18 @@ def dose_response(
     callback:
         Called after every committed chunk with a dict of progress information.
     backend:
-        ``"auto"`` (default: the native C kernel on CPU hosts where a C compiler is
-        found, else XLA), ``"xla"`` (jit(vmap) sharded over the devices; GPUs) or
-        ``"native"`` (one C trajectory loop per device thread); see
-        :class:`mechsim.grid.ChunkRunner`. Both run the same Rodas method and agree to
-        solver tolerance; the store records which one ran and resuming needs the same.
+        :class:`~mechsim.AutoBackend` (default: the native C kernel on CPU hosts where a
+        C compiler is found, else XLA), :class:`~mechsim.XlaBackend` (jit(vmap) sharded
+        over the devices; GPUs) or :class:`~mechsim.NativeBackend` (one C trajectory loop
+        per device thread); see :class:`mechsim.grid.ChunkRunner`; the old names
+        ``"auto"``, ``"xla"``, ``"native"`` are accepted. Both run the same Rodas method and
+        agree to solver tolerance; the store records which one ran and resuming needs the
+        same.
+    executor:
+        Where the chunks run: :class:`~mechsim.LocalExecutor` (default; this process) or
+        :class:`~mechsim.DaskExecutor` (one task per chunk on a Dask cluster, every worker
+        committing to ``out``, which must be given and on a filesystem they all write;
+        see :mod:`mechsim.grid._distributed`). Same store, same values.
 
     Returns
     -------
@@ -179,6 +196,25 @@ def dose_response(
     check_tolerances(rtol, atol, where="dose_response")
     check_count(chunk_size, arg="chunk_size", where="dose_response")
     check_count(max_steps, arg="max_steps", where="dose_response")
+    backend = as_backend(backend, where="dose_response")
+    if executor is None:
+        executor = LocalExecutor(devices)
+    elif devices is not None:
+        raise InputError("dose_response: give devices= or executor=, not both — e.g. "
+                         "executor=mechsim.LocalExecutor(devices)")
+    if not isinstance(executor, LocalExecutor | DaskExecutor):
+        raise InputError(f"dose_response: executor={executor!r} is not known — use "
+                         "mechsim.LocalExecutor() or mechsim.DaskExecutor(client)")
+    if isinstance(executor, DaskExecutor):
+        if out is None:
+            raise InputError("dose_response: DaskExecutor needs out= (a store every worker can "
+                             "write, on a shared filesystem) — pass out=")
+        from mechsim.grid._distributed import run_dask
+
+        return run_dask(model, grid, out=out, client=executor.client, chunk_size=chunk_size,
+                        resume=resume, solver=solver, rtol=rtol, atol=atol,
+                        max_steps=max_steps, progress=progress, backend=backend)  # fmt: skip
+    devices = executor.devices
     if out is not None:
         check_output_path(out, arg="dose_response: out", kind="folder")
     spec = as_spec(grid)
@@ -197,7 +233,7 @@ def dose_response(
         path = Path(out) if out is not None else Path(tmp) / "grid.zarr"
         runner = ChunkRunner(inputs, chunk_size, solver=solver, rtol=rtol, atol=atol,
                              max_steps=max_steps, devices=devices, backend=backend)
-        attrs = grid_metadata(spec, cm, solver, rtol, atol, max_steps, runner.backend)
+        attrs = grid_metadata(spec, cm, solver, rtol, atol, max_steps, runner.backend.name)
         store = prepare_store(path, inputs, attrs, chunk_size, resume)
         todo = store.missing_chunks()
         t0, compile0 = time.perf_counter(), runner.compile_s

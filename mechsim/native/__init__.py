@@ -8,7 +8,10 @@ solver's tableau, step controller and status codes into ``rodas_config.h``
 :class:`NativeKernel` (:mod:`._kernel`); built once per model, solver and machine.
 
 The whole backend lives in this package: model code generation, the C loop and its
-generated headers, the build and the loading.
+generated headers, the build and the loading, and the kernel as a JAX operation
+(:func:`native_solve`: ``jax.pure_callback``, :mod:`._jax`; or an XLA FFI custom call,
+:mod:`._ffi` and ``ffi_shim.cc``), through which ``mechsim.simulate(...,
+backend=NativeBackend())`` runs it under ``jax.jit`` and ``jax.vmap``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from mechsim.solver import AbstractRosenbrock, Rodas5P
 
 from . import _build
 from ._build import NativeUnavailable, compiler, native_cache_dir
+from ._jax import native_solve
 from ._kernel import NativeKernel
 from ._model_c import c_model_source
 from ._source import config_header, kernel_files
@@ -34,6 +38,7 @@ __all__ = [
     "native_available",
     "native_cache_dir",
     "native_kernel",
+    "native_solve",
 ]
 
 

@@ -24,6 +24,7 @@ __all__ = ["Scenario", "get_model", "get_scenario", "list_models", "list_scenari
 _MECHANISMS: tuple[str, ...] = (
     "mechsim.mechanisms.trofosfamide",
     "mechsim.mechanisms.aldoxorubicin",
+    "mechsim.scenarios._standin",  # the synthetic example model "standin" (no scenarios)
 )
 
 

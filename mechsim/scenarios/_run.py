@@ -24,6 +24,7 @@ from mechsim.model import compile_network
 from mechsim.results import SimulationResult
 from mechsim.scenarios import Scenario, get_model, get_scenario, list_scenarios
 from mechsim.simulate import parameter_vector, refuse_events, simulate
+from mechsim.solver import LinearSolver
 
 __all__ = ["ScenarioOutput", "pad_times", "run_scenario", "scenario_times", "shared_n_times",
            "shared_slots", "write_scenario"]
@@ -54,7 +55,7 @@ def run_scenario(
     atol: float | None = None,
     slots: int | None = None,
     model: str | None = None,
-    linear_solver: str = "sparse",
+    linear_solver: LinearSolver | str = LinearSolver.SPARSE,
     n_times: int | None = None,
 ) -> ScenarioOutput:
     """Simulate a named scenario on its model's nominal parameters.
@@ -68,8 +69,8 @@ def run_scenario(
     model that holds the dosed species, e.g. ``"trofosfamide-apoptosis"`` (the
     trofosfamide mechanism driving the apoptosis module) for a trofosfamide scenario;
     the returned :attr:`ScenarioOutput.scenario` then names that model.
-    ``linear_solver`` is passed to :func:`~mechsim.simulate.simulate` (``"dense"``
-    compiles quicker on ~100-state models). ``n_times`` pads the output times to that
+    ``linear_solver`` is passed to :func:`~mechsim.simulate.simulate`
+    (:class:`~mechsim.LinearSolver`; ``DENSE`` compiles quicker on ~100-state models). ``n_times`` pads the output times to that
     many (see :func:`pad_times`; e.g. :func:`shared_n_times`), so that scenarios with
     different output grids share one compiled simulation; the result holds the
     scenario's own times only. Default: no padding.

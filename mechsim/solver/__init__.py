@@ -9,6 +9,17 @@ from ._controller import StepController
 from ._diffrax import DiffraxSolver
 from ._integrate import integrate, integrate_batch
 from ._lanes import default_lane_batch, map_lanes
+from ._options import (
+    AbstractBackend,
+    AbstractExecutor,
+    AutoBackend,
+    AutoLaneBatch,
+    DaskExecutor,
+    LinearSolver,
+    LocalExecutor,
+    NativeBackend,
+    XlaBackend,
+)
 from ._results import RESULTS, is_successful, status_message
 from ._rosenbrock import AbstractRosenbrock, Rodas4, Rodas5P
 from ._schedule import Schedule
@@ -18,13 +29,22 @@ from ._xla import SOLVER_XLA_OPTIONS, solver_compiler_options, solver_jit
 __all__ = [
     "RESULTS",
     "SOLVER_XLA_OPTIONS",
+    "AbstractBackend",
+    "AbstractExecutor",
     "AbstractRosenbrock",
+    "AutoBackend",
+    "AutoLaneBatch",
+    "DaskExecutor",
     "DiffraxSolver",
+    "LinearSolver",
+    "LocalExecutor",
+    "NativeBackend",
     "Rodas4",
     "Rodas5P",
     "Schedule",
     "Solution",
     "StepController",
+    "XlaBackend",
     "default_lane_batch",
     "integrate",
     "integrate_batch",

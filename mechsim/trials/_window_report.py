@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from mechsim._io import atomic_folder, atomic_open, atomic_write_text
+from mechsim.analysis.dose_response._report import write_partial_note
 from mechsim.errors import InputError
-from mechsim.grid._report import write_partial_note
 from mechsim.trials._window import VARIABLES, open_window
 
 __all__ = ["acceptable", "plot_window", "summarize_window"]
@@ -96,7 +96,7 @@ def plot_window(ds: Any, orr_min: float, neutropenia_g4_max: float) -> Any:
                neutropenia_g4_max, "magma_r"))
     if ds.sizes["interval"] == 1:
         return _plot_lines(ds, ok[:, 0], unit, title, panels)
-    from mechsim.grid._plots import _edges
+    from mechsim.analysis.dose_response._plots import _edges
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
     doses, ivals = ds["dose"].values, ds["interval"].values

@@ -1,6 +1,6 @@
 """The Hill fit as it was before the batched fit: one :func:`scipy.optimize.curve_fit` per curve.
 
-Kept only as the reference the batched Levenberg-Marquardt fit (``mechsim.grid._hill_batch``)
+Kept only as the reference the batched Levenberg-Marquardt fit (``mechsim.analysis.dose_response._hill_batch``)
 is tested against; not part of the package.
 """
 
@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 from scipy import optimize, stats
 
-from mechsim.grid._hill import HillFit, hill
+from mechsim.analysis.dose_response import HillFit, hill
 
 _FAILED = HillFit(np.nan, (np.nan, np.nan), np.nan, (np.nan, np.nan), np.nan, np.nan, False)
 

@@ -33,10 +33,12 @@ def jax_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def subprocess_env(jax_cache) -> dict[str, str]:
-    """Environment for child processes: the repo importable, the shared JAX cache."""
+    """Environment for child processes: the repo importable, the shared JAX cache, float64
+    chosen explicitly as in this process (so importing mechsim changes and says nothing)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["JAX_COMPILATION_CACHE_DIR"] = jax_cache
+    env["JAX_ENABLE_X64"] = "1"
     return env
 
 

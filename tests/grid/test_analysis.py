@@ -6,15 +6,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from mechsim.grid import (
+from mechsim.analysis import (
     fit_hill,
     fit_hill_curves,
-    hill,
     plot_dose_response,
     plot_heatmap,
     summarize_curves,
 )
-from mechsim.grid._summaries import auc, cmax, surviving_fraction, time_above, tmax
+from mechsim.analysis.dose_response import auc, cmax, hill, surviving_fraction, time_above, tmax
 
 
 def _decay(k=(0.5, 1.0), n=2001):

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from mechsim.errors import MechsimError
 from mechsim.grid import GridStore, dose_response, open_grid, preferred_backend
 from mechsim.native import native_available
-from mechsim.solver import RESULTS, DiffraxSolver, Rodas5P
+from mechsim.solver import RESULTS, AutoBackend, DiffraxSolver, NativeBackend, Rodas5P, XlaBackend
 from tests.grid.networks import small_spec
 from tests.grid.test_run import _closed_form
 from tests.helpers import assert_close
@@ -65,14 +65,14 @@ def test_backend_choice(monkeypatch):
     import diffrax
 
     kv = DiffraxSolver(diffrax.Kvaerno5())
-    assert preferred_backend("auto", kv, ["cpu"]) == "xla"  # diffrax has no native form
-    assert preferred_backend("auto", Rodas5P(), ["gpu"]) == "xla"
-    assert preferred_backend("native", Rodas5P(), ["gpu"]) == "native"  # explicit wins
+    assert preferred_backend("auto", kv, ["cpu"]) == XlaBackend()  # diffrax has no native form
+    assert preferred_backend(AutoBackend(), Rodas5P(), ["gpu"]) == XlaBackend()
+    assert preferred_backend(NativeBackend(), Rodas5P(), ["gpu"]) == NativeBackend()  # explicit wins
     monkeypatch.setattr("mechsim.native.native_available", lambda: True)
-    assert preferred_backend("auto", Rodas5P(), ["cpu", "cpu"]) == "native"
+    assert preferred_backend("auto", Rodas5P(), ["cpu", "cpu"]) == NativeBackend()
     monkeypatch.setattr("mechsim.native.native_available", lambda: False)
-    assert preferred_backend("auto", Rodas5P(), ["cpu"]) == "xla"
-    with pytest.raises(MechsimError, match="backend='cuda' is not known; use one of auto, xla, native"):
+    assert preferred_backend("auto", Rodas5P(), ["cpu"]).name == "xla"
+    with pytest.raises(MechsimError, match="backend='cuda' is not known here — use mechsim.XlaBackend"):
         preferred_backend("cuda", Rodas5P(), ["cpu"])
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mechsim.grid import GridStore, open_grid
-from mechsim.grid._distributed import dose_response_dask
+from mechsim import DaskExecutor
+from mechsim.grid import GridStore, dose_response, open_grid
 from tests.grid.networks import small_spec
 
 distributed = pytest.importorskip("distributed")
@@ -22,8 +22,8 @@ def test_two_worker_cluster_matches_single_process(tmp_path, network_file, refer
         distributed.Client(cluster) as client,
     ):
         out = tmp_path / "dask.zarr"
-        ds = dose_response_dask(None, small_spec(model=str(network_file)), out=out, client=client,
-                                chunk_size=5, progress=False)
+        ds = dose_response(None, small_spec(model=str(network_file)), out=out,
+                           executor=DaskExecutor(client), chunk_size=5, progress=False)
     assert ds.attrs["chunks_computed"] == 5
     a, b = open_grid(out, flat=True), open_grid(reference_store, flat=True)
     np.testing.assert_array_equal(a["values"].values, b["values"].values)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from mechsim.grid import fit_hill, fit_hill_curves, hill
-from mechsim.grid._hill_batch import fit_hill_batch
+from mechsim.analysis.dose_response import fit_hill, fit_hill_curves, hill
+from mechsim.analysis.dose_response._hill_batch import fit_hill_batch
 from tests.grid._hill_scipy import fit_hill_scipy
 
 FIXED = {"free": {}, "bottom": {"bottom": 1.0}, "both": {"bottom": 1.0, "top": 0.0}}
@@ -80,7 +80,7 @@ def test_fit_hill_curves_reports_progress_per_block():
 
 
 def test_summarize_store_reports_each_stage_in_order(reference_store, tmp_path):
-    from mechsim.grid._report import STAGES, summarize_store
+    from mechsim.analysis.dose_response import STAGES, summarize_store
 
     calls: list[tuple[str, int, int]] = []
     files = summarize_store(reference_store, tmp_path / "summary", progress=lambda *c: calls.append(c))

@@ -4,7 +4,7 @@ Model: ``y = bottom + (top - bottom) * d**n / (EC50**n + d**n)`` with ``bottom``
 response at zero dose and ``top`` at saturating dose (``top < bottom`` for an inhibitory
 curve, whose EC50 is then the IC50). Fitted by nonlinear least squares in ``log10 EC50``
 (bounded within 3 decades of the doses, ``0.05 <= n <= 20``), all curves of a grid at once
-(:func:`mechsim.grid._hill_batch.fit_hill_batch`: a shared global start grid, then batched
+(:func:`mechsim.analysis.dose_response._hill_batch.fit_hill_batch`: a shared global start grid, then batched
 Levenberg-Marquardt); Wald confidence intervals from the covariance computed as
 :func:`scipy.optimize.curve_fit` does, with Student-t quantiles (residual degrees of
 freedom), so the EC50 interval is asymmetric (exact in log10). Units: EC50 in the dose
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from mechsim.grid._hill_batch import fit_hill_batch
+from mechsim.analysis.dose_response._hill_batch import fit_hill_batch
 
 __all__ = ["HillFit", "fit_hill", "fit_hill_curves", "hill"]
 

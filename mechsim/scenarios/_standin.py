@@ -1,14 +1,19 @@
-"""A stand-in for the full two-drug mechanism, used until the mechanism packages exist.
+"""``"standin"``: a small synthetic two-drug model for quick grid runs, benchmarks and tests.
 
-``standin_network()`` is a self-contained network of the same shape and stiffness as the
-trofosfamide + aldoxorubicin mechanism (oral prodrug -> hepatic CYP activation ->
-tautomer equilibrium -> mustard -> pH-gated aziridinium -> DNA mono-adduct -> cross-link;
-albumin-bound hydrazone prodrug -> acid-catalysed release in the tumour -> doxorubicin
-DNA intercalation -> double-strand breaks; damage-driven loss of viable cells). Every
-parameter is ``assumed``: the values are plausible orders of magnitude chosen to give
-time scales from seconds (aziridinium hydrolysis, DNA binding) to days (repair, cell
-loss), NOT literature values. It exists so that the grid machinery, its tests and the
-benchmark run before the real mechanisms (``mechsim.scenarios.get_model``) are ready.
+Registered as the model ``"standin"`` (:func:`mechsim.scenarios.get_model`), so grid
+configs (``model: standin``), ``mechsim bench grid --quick`` and ``mechsim bench`` name it
+like any model. It is NOT a mechanism of either drug: :mod:`mechsim.mechanisms` holds those.
+
+``standin_network()`` has the shape and stiffness of the trofosfamide + aldoxorubicin
+mechanism (oral prodrug -> hepatic CYP activation -> tautomer equilibrium -> mustard ->
+pH-gated aziridinium -> DNA mono-adduct -> cross-link; albumin-bound hydrazone prodrug ->
+acid-catalysed release in the tumour -> doxorubicin DNA intercalation -> double-strand
+breaks; damage-driven loss of viable cells) in 27 states, so a grid or benchmark of it
+finishes in seconds. Every parameter is ``assumed``: plausible orders of magnitude chosen
+to give time scales from seconds (aziridinium hydrolysis, DNA binding) to days (repair,
+cell loss), NOT literature values. It began as a stand-in for the mechanism packages
+before they existed (it used to live in ``mechsim/grid/_standin.py``) and stays because
+the quick benchmark and the grid tests need a model that compiles and solves fast.
 """
 
 from __future__ import annotations
@@ -149,3 +154,8 @@ def standin_regimen(trofosfamide_mg: float = 150.0, aldoxorubicin_mg: float = 35
         Dose("trofosfamide", "gut", trofosfamide_mg, "mg", molar_mass=323.6),
         Dose("aldoxorubicin", "plasma", aldoxorubicin_mg, "mg", duration=0.5, molar_mass=750.2),
     ), name="standin-combination")
+
+
+#: Registry hooks read by :mod:`mechsim.scenarios` (a model, no scenarios).
+MODELS = {STANDIN_NAME: standin_network}
+SCENARIOS: tuple = ()

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from mechsim.grid._hill import hill
+from mechsim.analysis.dose_response._hill import hill
 
 __all__ = ["plot_dose_response", "plot_heatmap"]
 

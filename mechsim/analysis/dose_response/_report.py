@@ -1,4 +1,8 @@
-"""``summarize_store``: a grid store -> summary tables, Hill fits and figures in a folder."""
+"""``summarize_store``: a grid store -> summary tables, Hill fits and figures in a folder.
+
+Reads the store through :func:`mechsim.grid.open_grid` (storage stays in :mod:`mechsim.grid`;
+imported where used, so that :mod:`mechsim.grid` can re-export these names without a cycle).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from mechsim._io import atomic_open, atomic_write_text
-from mechsim.grid._dataset import failed_points, open_grid
-from mechsim.grid._hill import fit_hill_curves
-from mechsim.grid._plots import plot_dose_response, plot_heatmap
-from mechsim.grid._summaries import summarize_curves, value_at
+from mechsim.analysis.dose_response._hill import fit_hill_curves
+from mechsim.analysis.dose_response._plots import plot_dose_response, plot_heatmap
+from mechsim.analysis.dose_response._summaries import summarize_curves, value_at
 
 __all__ = ["STAGES", "default_response", "summarize_store"]
 
@@ -64,6 +67,7 @@ def summarize_store(
     from mechsim._io import atomic_folder
     from mechsim._validate import check_output_path
     from mechsim.errors import InputError
+    from mechsim.grid._dataset import open_grid
 
     final = check_output_path(out, arg="out", kind="folder")
     _check_store(store)  # refuses a folder that is not a grid store, before any work
@@ -113,6 +117,8 @@ def _check_store(store: str | os.PathLike[str]) -> None:
 
 def _write_summary(ds: Any, dest: Path, thresholds: Mapping[str, float] | None, tell: Progress) -> list[Path]:
     import matplotlib
+
+    from mechsim.grid._dataset import failed_points
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
