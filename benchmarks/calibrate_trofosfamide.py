@@ -15,11 +15,13 @@ Method
 * Residual of target *i*: ``log(model_i / literature_i) / width_i`` (``width_i``: log of
   the target's acceptance half-width), so every target weighs the same at its tolerance;
   cost ``0.5 * sum(r**2)``.
-* Fit: optimistix Levenberg-Marquardt through :func:`mechsim.fit.fit`, with the exact
-  Jacobian (forward sensitivities through the Rosenbrock solver, no finite differences),
-  on log10 scale inside the declared bounds. Starts: the current ``CALIBRATED`` values plus
-  ``--starts`` perturbed copies (log10 + N(0, 0.2), seed ``--seed``), advanced as one
-  vmapped batch.
+* Fit: :func:`mechsim.fit.fit` with its default optimiser (since issue #22 the fides
+  trust region, :class:`mechsim.fit.TrustRegion`, with the exact Jacobian from forward
+  sensitivities through the Rosenbrock solver and Fisher-information curvature; the
+  recorded ``trofosfamide_calibration`` results were produced before, with optimistix
+  Levenberg-Marquardt advanced as one vmapped batch, and have not been re-run), on log10
+  scale inside the declared bounds. Starts: the current ``CALIBRATED`` values plus
+  ``--starts`` perturbed copies (log10 + N(0, 0.2), seed ``--seed``).
 * Stage A fits the buffer chemistry (4 parameters, 4 targets: each a single in-vitro
   measurement inverted to its rate); stage B the whole-body PK and metabolism (12
   parameters, 13 targets) with stage A fixed, on a 0-96 h grid (0.05 h, rtol 1e-7, sparse

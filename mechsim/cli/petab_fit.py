@@ -5,6 +5,8 @@ Attach with ``petab_app.command("fit")(petab_fit)``.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from enum import StrEnum
 from pathlib import Path
 
@@ -18,28 +20,37 @@ LOOSE_TOL = 0.1
 
 
 class Method(StrEnum):
-    """Optimiser: ``auto`` = Levenberg-Marquardt then a BFGS polish when all noise is
-    normal, else BFGS."""
+    """Optimiser: ``auto`` = the fides trust region (:class:`mechsim.fit.TrustRegion`,
+    Fisher-information/BFGS hybrid curvature when all noise is normal and the gradient is
+    forward-mode, else BFGS curvature); ``lm-bfgs`` = Levenberg-Marquardt then a BFGS
+    polish (the previous default); ``lm`` and ``bfgs`` = optimistix alone."""
 
     auto = "auto"
+    lm_bfgs = "lm-bfgs"
     lm = "lm"
     bfgs = "bfgs"
 
 
 def petab_fit(
     problem: Path = typer.Argument(..., help="PEtab problem YAML"),
-    starts: int = typer.Option(50, "--starts", help="number of Latin-hypercube starts"),
+    starts: int = typer.Option(50, "--starts",
+                               help="number of starts, uniform in the scaled bounds (PEtab's default)"),
     out: Path = typer.Option(Path("petab_fit"), "--out", help="output folder"),
     method: Method = typer.Option(Method.auto, "--method",
-                                  help="auto (LM + BFGS polish for normal noise, else BFGS), "
-                                       "lm or bfgs"),
-    tol: float = typer.Option(1e-6, "--tol", help="optimiser rtol = atol (Cauchy termination)"),
+                                  help="auto (fides trust region with Fisher-information/BFGS "
+                                       "curvature), lm-bfgs (LM + BFGS polish, the previous "
+                                       "default), lm or bfgs (optimistix)"),
+    tol: float = typer.Option(1e-6, "--tol", help="optimiser tolerance: gradient-norm tolerance "
+                              "of the trust region (auto), rtol = atol of optimistix (Cauchy "
+                              "termination) otherwise"),
     max_steps: int = typer.Option(500, "--max-steps", help="optimiser steps per start"),
+    max_time: float = typer.Option(
+        0.0, "--max-time", help="wall budget per start in s (auto only; 0: none)"),
     polish_steps: int = typer.Option(
-        200, "--polish-steps", help="BFGS polish steps after LM (auto only; 0: no polish)"),
+        200, "--polish-steps", help="BFGS polish steps after LM (lm-bfgs only; 0: no polish)"),
     polish_within: float = typer.Option(
         10.0, "--polish-within",
-        help="polish the LM end points within this many nllh units of the best LM value"),
+        help="lm-bfgs: polish the LM end points within this many nllh units of the best LM value"),
     rtol: float = typer.Option(1e-8, "--rtol", help="integrator relative tolerance"),
     atol: float = typer.Option(1e-12, "--atol", help="integrator absolute tolerance"),
     solver_max_steps: int = typer.Option(
@@ -48,7 +59,7 @@ def petab_fit(
              "(AMICI's default is 10000)"),
     tol_best: float = typer.Option(1e-3, "--tol-best",
                                    help="llh tolerance for counting starts converged to the best"),
-    seed: int = typer.Option(0, "--seed", help="Latin-hypercube seed"),
+    seed: int = typer.Option(0, "--seed", help="seed of the start points"),
     gradient: str = typer.Option(
         "fwd", "--gradient",
         help="fwd (forward sensitivities; needed by LM) or bwd (reverse mode through the "
@@ -69,7 +80,7 @@ def petab_fit(
     )
     from mechsim.cli._errors import fail, user_errors
     from mechsim.cli.fit import console, progress_display
-    from mechsim.fit import Problem, fit, plot_waterfall
+    from mechsim.fit import Problem, default_optimizer, fit, plot_waterfall
 
     if gradient not in ("fwd", "bwd"):
         fail(f"--gradient must be fwd or bwd, got {gradient!r} — pass --gradient fwd or --gradient bwd")
@@ -80,6 +91,7 @@ def petab_fit(
         check_positive(tol, arg="--tol")
         check_positive(tol_best, arg="--tol-best")
         check_positive(polish_within, arg="--polish-within", allow_zero=True)
+        check_positive(max_time, arg="--max-time", allow_zero=True)
         check_count(starts, arg="--starts")
         check_count(max_steps, arg="--max-steps")
         check_count(polish_steps, arg="--polish-steps", minimum=0)
@@ -94,11 +106,15 @@ def petab_fit(
             raise InputError(f"{problem}: {exc}") from None
     if method == Method.lm and prob.residual_fn is None:
         fail("--method lm needs normal noise on every observable — use --method bfgs or --method auto")
-    use_lm = method == Method.lm or (method == Method.auto and prob.residual_fn is not None)
-    optimizer = (optx.LevenbergMarquardt(rtol=tol, atol=tol) if use_lm
-                 else optx.BFGS(rtol=tol, atol=tol))  # fmt: skip
+    use_lm = method == Method.lm or (method == Method.lm_bfgs and prob.residual_fn is not None)
     polish = None
-    if method == Method.auto and use_lm and polish_steps > 0:
+    if method == Method.auto:
+        optimizer = dataclasses.replace(default_optimizer(prob), gatol=tol,
+                                        max_time_s=max_time if max_time > 0 else math.inf)  # fmt: skip
+    else:
+        optimizer = (optx.LevenbergMarquardt(rtol=tol, atol=tol) if use_lm
+                     else optx.BFGS(rtol=tol, atol=tol))  # fmt: skip
+    if method == Method.lm_bfgs and use_lm and polish_steps > 0:
         polish = optx.BFGS(rtol=min(tol, 1e-8), atol=min(tol, 1e-8))
     prog, callback = progress_display(starts, f"fitting {prob.label}")
     with prog:
@@ -127,8 +143,7 @@ def petab_fit(
         "n_failed_starts": int(np.sum(~finite)),
         "wall_s": result.wall_s,
         "gradient": gradient,
-        "method": ("levenberg-marquardt" if use_lm else "bfgs")
-        + (" + bfgs polish" if polish is not None else ""),
+        "method": _method_name(optimizer, use_lm, polish),
         "polish_within_nllh": polish_within if polish is not None else None,
         "integrator_rtol": rtol,
         "integrator_atol": atol,
@@ -151,6 +166,14 @@ def petab_fit(
         atomic_write_text(tmp / "result.json", json_text(summary))
     console.print(f"best llh {-result.fval_best:.6f}; {result.n_converged_to_best}/{starts} "
                   f"starts within {tol_best:g} of the best; {result.wall_s:.1f} s; wrote {out}")  # fmt: skip
+
+
+def _method_name(optimizer, use_lm: bool, polish) -> str:
+    from mechsim.fit import TrustRegion
+
+    if isinstance(optimizer, TrustRegion):
+        return f"trust-region (fides, {optimizer.curvature.value} curvature)"
+    return ("levenberg-marquardt" if use_lm else "bfgs") + (" + bfgs polish" if polish else "")
 
 
 def _fit_vs_data(problem: Path, result):

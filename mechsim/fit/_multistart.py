@@ -11,19 +11,32 @@ import optimistix as optx
 
 from mechsim._validate import check_count
 from mechsim.fit._batch import is_least_squares, run_batch
-from mechsim.fit._lhs import latin_hypercube
+from mechsim.fit._lhs import uniform_starts
 from mechsim.fit._problem import Problem
 from mechsim.fit._result import FitResult
+from mechsim.fit._trust_region import STATUS, Curvature, TrustRegion, minimize_starts
 from mechsim.solver import solver_jit
 
-__all__ = ["default_optimizer", "fit"]
+__all__ = ["default_optimizer", "fit", "legacy_optimizer"]
 
 #: Progress callback: ``(starts_done, n_starts, best_value_so_far, elapsed_s)``.
 Progress = Callable[[int, int, float, float], None]
 
+#: Start sampler: ``(lower, upper, n, seed) -> (n, d)`` points on the fitting scales.
+Sampler = Callable[[np.ndarray, np.ndarray, int, int], np.ndarray]
 
-def default_optimizer(problem: Problem):
-    """Levenberg-Marquardt when the problem has residuals (Gaussian noise), else BFGS."""
+
+def default_optimizer(problem: Problem) -> TrustRegion:
+    """The fides trust region: Fisher-information/BFGS hybrid curvature when the problem
+    has residuals (normal noise, forward sensitivities), else BFGS curvature."""
+    if problem.residual_fn is not None and problem.gradient == "fwd":
+        return TrustRegion(curvature=Curvature.HYBRID)
+    return TrustRegion(curvature=Curvature.BFGS)
+
+
+def legacy_optimizer(problem: Problem):
+    """The previous default (optimistix): Levenberg-Marquardt when the problem has
+    residuals (Gaussian noise), else BFGS."""
     if problem.residuals is not None:
         return optx.LevenbergMarquardt(rtol=1e-8, atol=1e-8)
     return optx.BFGS(rtol=1e-8, atol=1e-8)
@@ -43,6 +56,7 @@ def fit(
     polish_steps: int = 200,
     polish_within: float | None = None,
     lane_batch: int | str | None = "auto",
+    sampler: Sampler = uniform_starts,
 ) -> FitResult:
     """Minimise ``problem.objective`` from many starts at once.
 
@@ -51,18 +65,21 @@ def fit(
     problem:
         The :class:`Problem`.
     starts:
-        Number of Latin-hypercube starts in the bounds, or an array ``(n_starts, n)`` of
-        starting points on the fitting scales.
+        Number of starts drawn by ``sampler`` in the bounds, or an array ``(n_starts, n)``
+        of starting points on the fitting scales.
     optimizer:
-        Any optimistix minimiser (``optx.BFGS(rtol, atol)``, ``optx.NonlinearCG``, ...)
+        :class:`~mechsim.fit.TrustRegion` (default, :func:`default_optimizer`): fides'
+        interior trust-region reflective method with exact gradients and a Fisher
+        information / BFGS hybrid curvature, one start after another, each with a step
+        budget (``max_steps``) and a wall budget (``TrustRegion.max_time_s``). Or any optimistix minimiser (``optx.BFGS(rtol, atol)``, ``optx.NonlinearCG``, ...)
         or least-squares solver (``optx.LevenbergMarquardt(rtol, atol)``,
         ``optx.GaussNewton``, ``optx.Dogleg``), passed straight through. Least-squares
-        solvers need a problem with residuals (Gaussian noise). Default:
-        :func:`default_optimizer`.
+        solvers need a problem with residuals (Gaussian noise), advanced as one compiled
+        batch (the previous default, :func:`legacy_optimizer`).
     max_steps:
         Cap on optimiser steps per start.
     seed:
-        Seed of the Latin hypercube.
+        Seed of the start sampler.
     chunk:
         Steps per vmapped segment between progress reports.
     tol_best:
@@ -89,14 +106,26 @@ def fit(
         ``benchmarks/results/fit_lane_batch_boehm.md``), and all
         starts as one vmap on GPU; or an int, or ``None`` for one vmap. Either way the
         starts are one compiled program, not a Python loop, and the results are the same.
+        Ignored by :class:`~mechsim.fit.TrustRegion` (one start at a time).
+    sampler:
+        Draws ``starts`` points when ``starts`` is an int: :func:`uniform_starts`
+        (default; uniform on the fitting scales within the bounds, PEtab's default
+        ``parameterScaleUniform`` initialisation) or :func:`latin_hypercube`.
 
     Returns
     -------
     FitResult
         All starts, sorted best first; status codes instead of exceptions for failed
-        starts (non-finite objective, step cap).
+        starts (non-finite objective, step cap): optimistix ``RESULTS`` codes, or for
+        :class:`~mechsim.fit.TrustRegion` 0 converged, 1 step budget, 2 wall budget,
+        3 non-finite, 4 left the bounds, 5 trust region too small, 6 other error.
     """
     optimizer = optimizer if optimizer is not None else default_optimizer(problem)
+    if isinstance(optimizer, TrustRegion):
+        return _fit_trust_region(problem, optimizer, starts=starts, max_steps=max_steps,
+                                 seed=seed, tol_best=tol_best, progress=progress,
+                                 polish=polish, polish_steps=polish_steps,
+                                 polish_within=polish_within, sampler=sampler)  # fmt: skip
     ls = is_least_squares(optimizer)
     if ls and problem.residuals is None:
         raise ValueError(
@@ -105,12 +134,7 @@ def fit(
             "such as optimistix.BFGS(rtol=1e-8, atol=1e-8)"
         )
     check_count(max_steps, arg="max_steps", where="fit")
-    if isinstance(starts, int | np.integer):
-        x0 = latin_hypercube(problem.lower, problem.upper, check_count(starts, arg="starts", where="fit"), seed)
-    else:
-        x0 = np.atleast_2d(np.asarray(starts, dtype=np.float64))
-        if x0.shape[1] != problem.n:
-            raise ValueError(f"starts must have shape (n_starts, {problem.n}), got {x0.shape}")
+    x0 = _start_points(problem, starts, seed, sampler)
     target = problem.residuals if ls else problem.objective
     out_size = int(jax.eval_shape(target, x0[0]).shape[0]) if ls else None
     fn = _lane_fn(problem, ls)
@@ -143,6 +167,50 @@ def fit(
         messages=tuple(messages[i] for i in order), n_steps=n_steps[order],
         wall_s=wall, compile_s=compile_s, tol_best=tol_best,
         optimizer=repr(optimizer) + ("" if polish is None else f" + polish {polish!r}"),
+    )  # fmt: skip
+
+
+def _start_points(problem: Problem, starts, seed: int, sampler: Sampler) -> np.ndarray:
+    if isinstance(starts, int | np.integer):
+        n = check_count(starts, arg="starts", where="fit")
+        return np.asarray(sampler(problem.lower, problem.upper, n, seed), dtype=np.float64)
+    x0 = np.atleast_2d(np.asarray(starts, dtype=np.float64))
+    if x0.shape[1] != problem.n:
+        raise ValueError(f"starts must have shape (n_starts, {problem.n}), got {x0.shape}")
+    return x0
+
+
+def _fit_trust_region(problem, options, *, starts, max_steps, seed, tol_best, progress,
+                      polish, polish_steps, polish_within, sampler) -> FitResult:  # fmt: skip
+    """:func:`fit` with :class:`TrustRegion`: fides from every start, in turn."""
+    check_count(max_steps, arg="max_steps", where="fit")
+    x0 = _start_points(problem, starts, seed, sampler)
+    t0 = time.perf_counter()
+
+    def on_start(i, best):
+        if progress is not None:
+            progress(i + 1, x0.shape[0], best, time.perf_counter() - t0)
+
+    out = minimize_starts(problem, x0, options, max_steps=max_steps, on_start=on_start)
+    y, fvals, status, messages = out.x, out.fvals, out.status, out.messages
+    n_steps, compile_s = out.n_steps, out.compile_s
+    if polish is not None:
+        y, fvals, status, messages, n_steps, c_s = _polish(
+            problem, polish, polish_steps, polish_within, 25, y, fvals, status, messages,
+            n_steps, None)  # fmt: skip
+        compile_s += c_s
+    wall = time.perf_counter() - t0
+    order = np.argsort(fvals, kind="stable")
+    extra = {"n_evaluations": [int(v) for v in out.n_evals[order]],
+             "seconds_per_evaluation": out.eval_s,
+             "status_codes": {str(k): v for k, v in STATUS.items()}}  # fmt: skip
+    return FitResult(
+        names=problem.names, scales=problem.scales, x=y[order], fvals=fvals[order],
+        x_starts=x0[order], status=status[order],
+        messages=tuple(messages[i] for i in order), n_steps=n_steps[order],
+        wall_s=wall, compile_s=compile_s, tol_best=tol_best,
+        optimizer=repr(options) + ("" if polish is None else f" + polish {polish!r}"),
+        extra=extra,
     )  # fmt: skip
 
 

@@ -44,14 +44,47 @@ def petab_problem(
     # reverse mode needs the checkpointed solver loop; forward mode the plain one
     adjoint = diffrax.RecursiveCheckpointAdjoint() if gradient == "bwd" else None
     fns = petab_functions(tables, rtol=rtol, atol=atol, adjoint=adjoint, max_steps=solver_max_steps)
-    residual_fn = None
+    residual_fn = fisher_fn = None
     if not np.any(fns.laplace):
         floor = sigma_floor if sigma_floor is not None else default_sigma_floor(tables)
-        residual_fn = residuals_from(fns, floor).residuals
+        least_squares = residuals_from(fns, floor)
+        residual_fn = least_squares.residuals
+        fisher_fn = _fisher_residuals(fns, least_squares.c)
     label = os.path.splitext(os.path.basename(str(problem)))[0]
     lower, upper = fns.bounds
     return Problem(
         names=fns.names, scales=fns.scales, lower=np.asarray(lower), upper=np.asarray(upper),
         x_nominal=np.asarray(fns.x_nominal), nllh_fn=fns.nllh, residual_fn=residual_fn,
-        gradient=gradient, label=label,
+        gradient=gradient, label=label, fisher_fn=fisher_fn,
     )  # fmt: skip
+
+
+def _fisher_residuals(fns, c: float):
+    """``x -> (residuals, q)`` from one simulation (see ``Problem.fisher_fn``).
+
+    ``residuals`` equal :func:`mechsim.petab._least_squares.residuals_from`'s (weighted
+    residuals ``(h(m) - h(y)) / sigma``, then sigma residuals ``sqrt(2 log sigma + c)``);
+    ``q = [h(y) / sigma, sqrt(2) log sigma]`` with ``sigma`` constant in the first part,
+    so ``J_q^T J_q`` is the expected Fisher information of normal noise with
+    parameter-dependent ``sigma`` (e.g. Raue et al. 2013, PLoS ONE 8:e74335, for the
+    estimated-noise likelihood): ``sum (d h(y))^2 / sigma^2 + 2 (d log sigma)^2``.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    m = np.asarray(fns.measurements, dtype=np.float64)
+    transform = fns.transform
+
+    def h(v):
+        return jnp.where(transform == 0, v, jnp.where(transform == 1, jnp.log(v), jnp.log10(v)))
+
+    mh = jnp.asarray(h(jnp.asarray(m)))
+
+    def both(x):
+        sim, sigma, ok = fns.predict(x)
+        hs = h(sim)
+        res = jnp.concatenate([(mh - hs) / sigma, jnp.sqrt(2.0 * jnp.log(sigma) + c)])
+        q = jnp.concatenate([hs / jax.lax.stop_gradient(sigma), jnp.sqrt(2.0) * jnp.log(sigma)])
+        return jnp.where(ok, res, jnp.inf), jnp.where(ok, q, jnp.inf)
+
+    return both

@@ -48,6 +48,15 @@ class Problem:
         derivative of the objective is computed (see :mod:`mechsim.fit._objective`).
     data:
         The measurement table (pandas) when there is one.
+    fisher_fn:
+        Optional ``x -> (r, q)``: the residuals of ``residual_fn`` and, from the same
+        simulation, "Fisher residuals" ``q`` whose Jacobian gives the expected Fisher
+        information ``J_q^T J_q`` of the data. For normal noise with a parameter-dependent
+        standard deviation ``sigma`` the information per row is
+        ``(d mu)^2 / sigma^2 + 2 (d log sigma)^2``, so ``q = [h(y) / sigma, sqrt(2) log sigma]``
+        with ``sigma`` held constant in the first part; the Gauss-Newton matrix of the
+        sigma residuals underestimates the second term. Used by the trust region's
+        curvature (:class:`~mechsim.fit.TrustRegion`); ``None``: ``J_r^T J_r``.
     """
 
     names: tuple[str, ...]
@@ -62,6 +71,7 @@ class Problem:
     gradient: GradientMode = "fwd"
     data: Any = None
     label: str = "problem"
+    fisher_fn: Callable | None = None
 
     def __post_init__(self) -> None:
         n = len(self.names)

@@ -85,10 +85,11 @@ def profile(
     ``x_hat`` is the best fit (fitting scales) or a :class:`~mechsim.fit.FitResult`.
     ``se`` sets the grid spacing (default: Fisher standard errors, capped at a tenth
     of the bounds width). ``optimizer``: an optimistix minimiser or least-squares solver
-    (default as :func:`mechsim.fit.fit`).
+    (default :func:`mechsim.fit.legacy_optimizer`: the profile's inner fits run as one
+    vmapped optimistix batch).
     """
     from mechsim.fit._fisher import fisher_information
-    from mechsim.fit._multistart import default_optimizer
+    from mechsim.fit._multistart import legacy_optimizer
 
     if hasattr(x_hat, "x_best"):
         f_hat = x_hat.fval_best if f_hat is None else f_hat
@@ -96,7 +97,7 @@ def profile(
     x_hat = np.asarray(x_hat, dtype=np.float64)
     names = list(parameters) if parameters is not None else list(problem.names)
     idx = np.array([problem.names.index(n) for n in names])
-    optimizer = optimizer if optimizer is not None else default_optimizer(problem)
+    optimizer = optimizer if optimizer is not None else legacy_optimizer(problem)
     ls = is_least_squares(optimizer)
     fn, objective = _fns(problem, ls)
     if f_hat is None:

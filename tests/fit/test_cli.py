@@ -68,7 +68,7 @@ def test_petab_fit_contract(tmp_path):
     for key in ("best_llh", "best_parameters", "n_starts", "n_converged_to_best", "wall_s"):
         assert key in out
     assert out["n_starts"] == 4 and out["n_converged_to_best"] >= 3
-    assert out["method"] == "levenberg-marquardt + bfgs polish"
+    assert out["method"] == "trust-region (fides, hybrid curvature)"
     assert set(out["best_parameters"]) == {"k", "sigma_a"}
     # the optimum is at least as good as the nominal point of the parameter table
     assert out["best_llh"] >= expected_llh("normal", "lin") - 1e-6
