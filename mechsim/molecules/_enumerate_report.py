@@ -54,5 +54,5 @@ def metabolite_tree_section(out_dir: str | Path, library: Library | None = None)
         "| rank | score | rule | library | SMILES |", "|---|---|---|---|---|",
     ]  # fmt: skip
     for m in tree.top(DEMO_TOP):
-        lines.append(f"| {m.rank} | {m.score:.3g} | {m.rule} | {m.library_id or 'new'} | {m.smiles} |")
+        lines.append(f"| {m.rank} | {m.score:.3g} | {m.rule} | {m.library_id or 'new'} | `{m.smiles}` |")
     return [*lines, ""]

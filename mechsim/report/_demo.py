@@ -213,7 +213,8 @@ def _svg_figure(svg: str, caption: str) -> str:
 
 
 def _html(markdown_text: str, root: Path | None = None) -> str:
-    """Minimal Markdown-to-HTML for the report's own subset (headings, tables, images, links).
+    """Minimal Markdown-to-HTML for the report's own subset (headings, tables, images, links,
+    `code` spans).
 
     With ``root``, SVG images found under it (the molecule structures) are embedded in the
     page rather than linked, so ``index.html`` shows them on its own.
@@ -231,8 +232,12 @@ def _html(markdown_text: str, root: Path | None = None) -> str:
             return _svg_figure((root / src).read_text(encoding="utf-8"), html.escape(alt))
         return f"<img alt='{html.escape(alt)}' src='{html.escape(src)}'>"
 
-    def text(s: str) -> str:
-        return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"<a href='\2'>\1</a>", html.escape(s))
+    def text(s: str) -> str:  # `code` spans first: a SMILES' [C@@H](...) is not a link
+        parts = re.split(r"(`[^`]+`)", s)
+        return "".join(
+            f"<code>{html.escape(p[1:-1])}</code>" if len(p) > 1 and p[0] == p[-1] == "`"
+            else re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"<a href='\2'>\1</a>", html.escape(p))
+            for p in parts)
 
     def inline(s: str) -> str:
         parts, last = [], 0

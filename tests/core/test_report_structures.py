@@ -57,3 +57,9 @@ def test_index_html_embeds_every_structure_at_one_scale(tmp_path):
                and b.GetEndAtom().GetSymbol() == "C" for b in mol.mol.GetBonds()):
             assert abs(drawn_bond_px(svg, mol.mol) - 25.0) < 0.75, mol.id
         assert ("<ellipse" in svg) == bool(reactive_groups(mol.mol)), mol.id  # highlighted groups
+
+
+def test_code_spans_render_and_a_smiles_is_not_a_link() -> None:
+    page = _html("`mechsim demo` writes [index](index.md)\n\n| SMILES |\n|---|\n| `N[C@@H](C)C(=O)O` |\n")
+    assert "<code>mechsim demo</code>" in page and "<a href='index.md'>index</a>" in page
+    assert "<code>N[C@@H](C)C(=O)O</code>" in page and "href='C)" not in page
