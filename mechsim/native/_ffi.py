@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -23,7 +24,6 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-import jaxlib
 import numpy as np
 
 from ._build import NativeUnavailable, native_cache_dir
@@ -56,7 +56,7 @@ def _register() -> None:
                                 "— install one or use NativeBackend()")  # fmt: skip
     include = jax.ffi.include_dir()
     src = _SHIM.read_text()
-    key = hashlib.sha256("\0".join([src, cxx, jaxlib.__version__, include]).encode()).hexdigest()[:24]
+    key = hashlib.sha256("\0".join([src, cxx, importlib.metadata.version("jaxlib"), include]).encode()).hexdigest()[:24]
     cache = native_cache_dir()
     lib = cache / f"ffi_shim_{key}.so"
     if not lib.exists():

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: import name -> distribution name, where they differ
 _DIST = {"yaml": "pyyaml", "libsbml": "python-libsbml", "roadrunner": "libroadrunner"}
 #: optional imports, guarded and named in an extra
-_OPTIONAL = {"roadrunner"}
+_OPTIONAL = {"roadrunner", "rxnmapper", "pypesto"}
 
 
 def _imported() -> set[str]:
@@ -29,6 +29,14 @@ def _declared() -> set[str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return {d.split(">")[0].split("=")[0].split("[")[0].split("<")[0].strip().lower()
             for d in meta["dependencies"]}
+
+
+def test_optional_imports_are_named_in_an_extra() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"]
+    named = {d.split(">")[0].split("=")[0].split("[")[0].split("<")[0].strip().lower()
+             for deps in extras.values() for d in deps}
+    assert {_DIST.get(n, n) for n in _OPTIONAL} <= named
 
 
 def test_every_import_is_declared_and_every_dependency_imported() -> None:
