@@ -87,7 +87,8 @@ def _bounded_memory(request):
     dropped too (later modules reload executables from the persistent compilation cache).
     A module marked ``large_memory`` starts from a small process: above
     :data:`_LARGE_START_GIB` the caches are dropped before it runs.
-    ``MECHSIM_TEST_MEMLOG=FILE`` appends each module's resident size to FILE.
+    ``MECHSIM_TEST_MEMLOG=FILE`` appends each module's resident size (after it, after the
+    trim) and the process's peak so far to FILE.
     """
     if request.node.get_closest_marker("large_memory") is not None and _rss_gib() > _LARGE_START_GIB:
         jax.clear_caches()
@@ -103,4 +104,6 @@ def _bounded_memory(request):
     log = os.environ.get("MECHSIM_TEST_MEMLOG")
     if log:
         with open(log, "a") as f:
-            f.write(f"{os.getpid()} {request.module.__name__} {before:.2f} {_rss_gib():.2f}\n")
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
+            f.write(f"{os.getpid()} {request.module.__name__} {before:.2f} {_rss_gib():.2f} "
+                    f"peak {peak:.2f}\n")

@@ -10,6 +10,7 @@ import numpy as np
 
 from mechsim.fit._objective import value_and_jacobian
 from mechsim.fit._problem import Problem
+from mechsim.fit._trust_region import _uses_fisher, tr_evaluator
 from mechsim.solver import solver_jit
 
 __all__ = ["FisherResult", "fisher_information"]
@@ -83,7 +84,11 @@ def fisher_information(
 
     ``x`` is a point on the fitting scales or a :class:`~mechsim.fit.FitResult` (its
     best point). Derivatives use the problem's gradient mode (forward sensitivities by
-    default); the Hessian is forward-mode over that gradient.
+    default); the Hessian is forward-mode over that gradient. ``gauss_newton``: ``J^T J``
+    of the weighted residuals (of the problem's Fisher residuals where it has them: the
+    expected Fisher information with estimated noise), with forward sensitivities from
+    the trust region's compiled evaluator, the one :func:`~mechsim.fit.fit` and
+    :func:`~mechsim.fit.profile` use.
     """
     x = np.asarray(getattr(x, "x_best", x), dtype=np.float64)
     if method == "hessian":
@@ -92,9 +97,15 @@ def fisher_information(
     elif method == "gauss_newton":
         if problem.residual_fn is None:
             raise ValueError("method='gauss_newton' needs a problem with residuals; use 'hessian'")
-        _, jac = value_and_jacobian(problem._raw_residuals, jnp.asarray(x), problem.gradient)
-        jac = np.asarray(jac)
-        fim = jac.T @ jac
+        if _uses_fisher(problem):
+            # the trust region's compiled evaluator: J^T J from the forward sensitivities
+            # (with the problem's Fisher residuals where it has them), shared with fit()
+            # and profile(), so the model compiles once for all three
+            fim = np.asarray(tr_evaluator(problem, fisher=True)(jnp.asarray(x))[2])
+        else:
+            _, jac = _residual_jacobian(problem)(jnp.asarray(x))
+            jac = np.asarray(jac)
+            fim = jac.T @ jac
     else:
         raise ValueError(f"method must be 'hessian' or 'gauss_newton', got {method!r}")
     evals, evecs = np.linalg.eigh(fim)
@@ -110,6 +121,14 @@ def fisher_information(
     flagged = tuple(n for n, a, b in zip(problem.names, in_null, wide, strict=True) if a or b)
     cond = float(top / evals[0]) if evals[0] > 0 else float("inf")
     return FisherResult(problem.names, x, fim, cov, se, evals, evecs, flagged, method, cond)
+
+
+def _residual_jacobian(problem: Problem):
+    cache = problem.__dict__.setdefault("_fit_cache", {})
+    if "residual_jacobian" not in cache:
+        cache["residual_jacobian"] = solver_jit(
+            lambda z: value_and_jacobian(problem._raw_residuals, z, problem.gradient))
+    return cache["residual_jacobian"]
 
 
 def _hessian(problem: Problem):

@@ -4,8 +4,11 @@ For parameter ``i`` the profile is ``PL(v) = min_{x: x_i = v} objective(x)``. Th
 likelihood-ratio interval at level 0.95 is ``{v : 2 (PL(v) - PL_min) <= chi2_1(0.95)}``
 with ``chi2_1(0.95) = 3.841`` (Wilks; Raue et al. 2009, Bioinformatics 25:1923), i.e. a
 rise of 1.921 in the negative log-likelihood. Every (parameter, grid value) pair is
-re-optimised from the best fit in ONE vmapped batch; the interval end points are then
-refined by one more batch at the interpolated crossings.
+re-optimised from the best fit; the interval end points are then refined at the
+interpolated crossings. With :class:`~mechsim.fit.TrustRegion` (the default, as in
+:func:`~mechsim.fit.fit`) the inner fits run one after another on the fit's compiled
+evaluator, so a fit, its Fisher information and its profiles compile the model once;
+with an optimistix solver they run as ONE vmapped batch (its own compile).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from scipy.stats import chi2
 from mechsim.fit._batch import is_least_squares, run_batch
 from mechsim.fit._noise import from_scale
 from mechsim.fit._problem import Problem
+from mechsim.fit._trust_region import TrustRegion, minimize_pinned, objective_value
 from mechsim.solver import solver_jit
 
 __all__ = ["ProfileResult", "profile"]
@@ -79,17 +83,23 @@ def profile(
     level: float = 0.95,
     optimizer=None,
     max_steps: int = 500,
+    offsets: Sequence[float] = OFFSETS,
 ) -> dict[str, ProfileResult]:
     """Profile likelihood intervals of ``parameters`` (default: all free parameters).
 
     ``x_hat`` is the best fit (fitting scales) or a :class:`~mechsim.fit.FitResult`.
     ``se`` sets the grid spacing (default: Fisher standard errors, capped at a tenth
-    of the bounds width). ``optimizer``: an optimistix minimiser or least-squares solver
-    (default :func:`mechsim.fit.legacy_optimizer`: the profile's inner fits run as one
-    vmapped optimistix batch).
+    of the bounds width). ``optimizer``: :class:`~mechsim.fit.TrustRegion` (default:
+    :func:`~mechsim.fit.default_optimizer`; inner fits in turn, on the fit's compiled
+    evaluator) or an optimistix minimiser or least-squares solver (e.g.
+    :func:`~mechsim.fit.legacy_optimizer`: the inner fits run as one vmapped batch).
+    ``max_steps``: iteration budget of each inner fit. ``offsets``: the grid on each
+    side of the optimum, in units of the (capped) standard error (default
+    :data:`OFFSETS`; for near-quadratic profiles a few points past the expected crossing
+    at 1.96 suffice, the refinement then places the end points).
     """
     from mechsim.fit._fisher import fisher_information
-    from mechsim.fit._multistart import legacy_optimizer
+    from mechsim.fit._multistart import default_optimizer
 
     if hasattr(x_hat, "x_best"):
         f_hat = x_hat.fval_best if f_hat is None else f_hat
@@ -97,14 +107,20 @@ def profile(
     x_hat = np.asarray(x_hat, dtype=np.float64)
     names = list(parameters) if parameters is not None else list(problem.names)
     idx = np.array([problem.names.index(n) for n in names])
-    optimizer = optimizer if optimizer is not None else legacy_optimizer(problem)
-    ls = is_least_squares(optimizer)
-    fn, objective = _fns(problem, ls)
+    optimizer = optimizer if optimizer is not None else default_optimizer(problem)
+    tr = isinstance(optimizer, TrustRegion)
+    ls = not tr and is_least_squares(optimizer)
     if f_hat is None:
-        f_hat = float(objective(x_hat[None], idx[:1], x_hat[idx[:1]])[0])
+        if tr:
+            f_hat = objective_value(problem, x_hat, optimizer)
+        else:
+            f_hat = float(_fns(problem, ls)[1](x_hat[None], idx[:1], x_hat[idx[:1]])[0])
     width = problem.upper - problem.lower
     if se is None:
         se = fisher_information(problem, x_hat).se
+    offsets = tuple(float(m) for m in offsets)
+    if not offsets or not all(np.isfinite(m) and m > 0 for m in offsets):
+        raise ValueError(f"offsets must be positive, finite multiples of the standard error, got {offsets}")
     step = np.minimum(np.nan_to_num(np.asarray(se, float), nan=np.inf), width / 10.0)
     threshold = float(chi2.ppf(level, 1)) / 2.0
     lo, hi = problem.lower, problem.upper
@@ -112,6 +128,15 @@ def profile(
     size: list[int] = []
 
     def solve(pairs: list[tuple[int, float]]) -> np.ndarray:
+        if tr:  # walk each side of each profile outward, each fit from the previous optimum
+            order = sorted(range(len(pairs)), key=lambda k: (pairs[k][0],
+                           pairs[k][1] > x_hat[pairs[k][0]], abs(pairs[k][1] - x_hat[pairs[k][0]])))  # fmt: skip
+            f_sorted = minimize_pinned(problem, x_hat, [pairs[k] for k in order], optimizer,
+                                       max_steps=max_steps, continuation=True)[1]  # fmt: skip
+            f = np.empty(len(pairs))
+            f[order] = f_sorted
+            return f
+        fn, objective = _fns(problem, ls)
         # pad to the first batch's size: the refinement reuses the compiled batch
         n_real = len(pairs)
         size.append(max(size[0] if size else 0, n_real))
@@ -130,7 +155,7 @@ def profile(
     pairs = []
     for i in idx:
         for sign in (-1.0, 1.0):
-            for m in OFFSETS:
+            for m in offsets:
                 v = float(np.clip(x_hat[i] + sign * m * step[i], lo[i], hi[i]))
                 if (i, v) not in pairs and v != x_hat[i]:
                     pairs.append((int(i), v))

@@ -42,7 +42,8 @@ from mechsim.fit._objective import value_and_jacobian
 from mechsim.fit._problem import Problem
 from mechsim.solver import solver_jit
 
-__all__ = ["Curvature", "StartOutcome", "TrustRegion", "minimize_starts", "tr_evaluator"]
+__all__ = ["Curvature", "StartOutcome", "TrustRegion", "minimize_pinned", "minimize_starts",
+           "objective_value", "tr_evaluator"]
 
 #: Status codes of a trust-region start (``FitResult.status``; 0 = converged) and their
 #: messages, named as optimistix names the same outcomes where it has one.
@@ -208,6 +209,145 @@ def _hessian_update(options: TrustRegion, fisher: bool):
     return None
 
 
+class _Evaluations:
+    """The host-side objective fides calls: one compiled evaluator, failures as ``inf``.
+
+    ``__call__(x)`` returns ``(f, grad)`` or ``(f, grad, fim)`` (``fisher``) with ``f``
+    the evaluator's value (constants omitted); :meth:`full` adds the constant back.
+    Counts evaluations and their time.
+    """
+
+    def __init__(self, problem: Problem, options: TrustRegion) -> None:
+        if options.curvature is Curvature.FISHER and not _uses_fisher(problem):
+            raise ValueError("Curvature.FISHER needs a problem with residuals (normal noise) "
+                             "and gradient='fwd'; use Curvature.HYBRID or Curvature.BFGS")  # fmt: skip
+        self.problem = problem
+        self.fisher = _uses_fisher(problem) and options.curvature is not Curvature.BFGS
+        self.evaluate = tr_evaluator(problem, fisher=self.fisher)
+        self.n = 0
+        self.s = 0.0
+
+    def __call__(self, x):
+        t = time.perf_counter()
+        out = tuple(np.asarray(v, dtype=np.float64) for v in self.evaluate(jnp.asarray(x)))
+        self.n += 1
+        self.s += time.perf_counter() - t
+        f = float(out[0])
+        d = len(x)
+        if not (math.isfinite(f) and all(np.all(np.isfinite(v)) for v in out[1:])):
+            # a failed point (integration failure, or sensitivities that did not converge):
+            # infinite objective, so fides rejects the step and shrinks the trust region
+            # (fides only reads fval here); at a start point the start ends as non-finite
+            return (math.inf, np.zeros(d)) + ((np.zeros((d, d)),) if self.fisher else ())
+        cache = self.problem.__dict__.setdefault("_fit_cache", {})
+        if self.fisher and "tr_offset" not in cache:  # once per problem, at a finite point
+            cache["tr_offset"] = float(_jit_objective(self.problem)(jnp.asarray(x))) - f
+        return (f, *out[1:])
+
+    @property
+    def offset(self) -> float:
+        """The constant between the evaluator's value and the objective (0 without the
+        Fisher evaluator), known after the first finite evaluation."""
+        if not self.fisher:
+            return 0.0
+        return self.problem.__dict__.get("_fit_cache", {}).get("tr_offset", 0.0)
+
+
+def _fides_options(options: TrustRegion, max_steps: int) -> dict:
+    import fides
+
+    fopts = {fides.Options.MAXITER: int(max_steps), fides.Options.FATOL: options.fatol,
+             fides.Options.FRTOL: options.frtol, fides.Options.GATOL: options.gatol,
+             fides.Options.XTOL: options.xtol}  # fmt: skip
+    if math.isfinite(options.max_time_s):
+        fopts[fides.Options.MAXTIME] = float(options.max_time_s)
+    return fopts
+
+
+def _run_fides(fun, x0, lb, ub, options: TrustRegion, fopts: dict, fisher: bool):
+    """One fides start: ``(x_min or None, fval_min, status, message, iterations)``."""
+    import fides
+
+    opt = fides.Optimizer(fun, ub=ub, lb=lb, verbose=logging.ERROR, options=fopts,
+                          hessian_update=_hessian_update(options, fisher))  # fmt: skip
+    try:
+        opt.minimize(x0)
+        msg = None
+    except RuntimeError as exc:  # fides' non-finite checks
+        msg = f"nonfinite: {exc}"
+    except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
+        msg = f"error: {type(exc).__name__}: {exc}"
+    ok = np.isfinite(opt.fval_min) and opt.x_min is not None and np.all(np.isfinite(opt.x_min))
+    x = np.clip(opt.x_min, lb, ub) if ok else None
+    if msg is not None:
+        status = 3 if msg.startswith("nonfinite") else 6
+    else:
+        flag = int(opt.exitflag)
+        status = 0 if flag > 0 else {-1: 1, -2: 2, -3: 3, -4: 4, -5: 5}.get(flag, 6)
+        msg = STATUS[status]
+    return x, (float(opt.fval_min) if ok else math.inf), status, msg, int(opt.iteration)
+
+
+def objective_value(problem: Problem, x, options: TrustRegion) -> float:
+    """The objective at ``x`` (constants included) from the trust region's compiled
+    evaluator (``inf`` where the model fails)."""
+    ev = _Evaluations(problem, options)
+    return float(ev(np.asarray(x, np.float64))[0]) + ev.offset
+
+
+def minimize_pinned(
+    problem: Problem,
+    x_start: np.ndarray,
+    pairs: list[tuple[int, float]],
+    options: TrustRegion,
+    *,
+    max_steps: int,
+    continuation: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each ``(i, v)``: minimise the objective over the other parameters with
+    ``x_i = v``, by fides from ``x_start`` (the profile likelihood's inner fits).
+
+    Uses the same compiled evaluator as :func:`minimize_starts` (a fit followed by a
+    profile compiles the model once); the pinned coordinate is dropped from the
+    gradient and the curvature. ``continuation``: a pair that pins the same parameter
+    on the same side of ``x_start`` as the pair before it starts from that pair's
+    optimum (walk the pairs outward along a profile; fewer iterations per inner fit). Returns the points
+    ``(len(pairs), d)``, the full objective values (``inf`` where a fit failed) and the
+    status codes of :data:`STATUS`.
+    """
+    ev = _Evaluations(problem, options)
+    fopts = _fides_options(options, max_steps)
+    lb, ub = np.asarray(problem.lower, float), np.asarray(problem.upper, float)
+    d = len(x_start)
+    xs = np.tile(np.asarray(x_start, np.float64), (len(pairs), 1))
+    fvals = np.full(len(pairs), np.inf)
+    status = np.zeros(len(pairs), dtype=int)
+    for k, (i, v) in enumerate(pairs):
+        keep = np.arange(d) != i
+        pi, pv = pairs[k - 1] if k else (-1, 0.0)
+        same_side = (v - x_start[i]) * (pv - x_start[i]) > 0
+        if continuation and pi == i and same_side and np.isfinite(fvals[k - 1]):
+            xs[k] = xs[k - 1]
+        xs[k, i] = v
+        if d == 1:  # nothing left to fit
+            out = ev(xs[k])
+            fvals[k] = out[0] + ev.offset
+            status[k] = 0 if math.isfinite(out[0]) else 3
+            continue
+
+        def fun(z, i=i, v=v, keep=keep):
+            out = ev(np.insert(z, i, v))
+            red = (out[0], out[1][keep])
+            return red + ((out[2][np.ix_(keep, keep)],) if ev.fisher else ())
+
+        x, f, status[k], _, _ = _run_fides(fun, np.clip(xs[k, keep], lb[keep], ub[keep]),
+                                           lb[keep], ub[keep], options, fopts, ev.fisher)  # fmt: skip
+        if x is not None:
+            xs[k, keep] = x
+            fvals[k] = f + ev.offset
+    return xs, fvals, status
+
+
 def minimize_starts(
     problem: Problem,
     x0: np.ndarray,
@@ -221,42 +361,14 @@ def minimize_starts(
     ``on_start(i, best_fval_so_far)`` is called after each start. Final values are the
     full objective (constants included).
     """
-    import fides
-
-    fisher = _uses_fisher(problem) and options.curvature is not Curvature.BFGS
-    if options.curvature is Curvature.FISHER and not _uses_fisher(problem):
-        raise ValueError("Curvature.FISHER needs a problem with residuals (normal noise) and "
-                         "gradient='fwd'; use Curvature.HYBRID or Curvature.BFGS")  # fmt: skip
-    evaluate = tr_evaluator(problem, fisher=fisher)
+    ev = _Evaluations(problem, options)
     lb, ub = np.asarray(problem.lower, float), np.asarray(problem.upper, float)
-    n, d = x0.shape
-    counter = {"n": 0, "s": 0.0}
-    offset: list[float] = []  # constant between the evaluator's f and the objective
-
-    def fun(x):
-        t = time.perf_counter()
-        out = tuple(np.asarray(v, dtype=np.float64) for v in evaluate(jnp.asarray(x)))
-        counter["n"] += 1
-        counter["s"] += time.perf_counter() - t
-        f = float(out[0])
-        if not (math.isfinite(f) and all(np.all(np.isfinite(v)) for v in out[1:])):
-            # a failed point (integration failure, or sensitivities that did not converge):
-            # infinite objective, so fides rejects the step and shrinks the trust region
-            # (fides only reads fval here); at a start point the start ends as non-finite
-            return (math.inf, np.zeros(d)) + ((np.zeros((d, d)),) if fisher else ())
-        if fisher and not offset:
-            offset.append(float(_jit_objective(problem)(jnp.asarray(x))) - f)
-        return (f, *out[1:])
-
+    n = x0.shape[0]
     t0 = time.perf_counter()
-    fun(np.clip(problem.x_nominal, lb, ub))  # compile once, outside the per-start budgets
+    ev(np.clip(problem.x_nominal, lb, ub))  # compile once, outside the per-start budgets
     compile_s = time.perf_counter() - t0
-    counter["n"], counter["s"] = 0, 0.0
-    fopts = {fides.Options.MAXITER: int(max_steps), fides.Options.FATOL: options.fatol,
-             fides.Options.FRTOL: options.frtol, fides.Options.GATOL: options.gatol,
-             fides.Options.XTOL: options.xtol}  # fmt: skip
-    if math.isfinite(options.max_time_s):
-        fopts[fides.Options.MAXTIME] = float(options.max_time_s)
+    ev.n, ev.s = 0, 0.0
+    fopts = _fides_options(options, max_steps)
     xs = np.array(x0, dtype=np.float64, copy=True)
     fvals = np.full(n, np.inf)
     status = np.zeros(n, dtype=int)
@@ -265,31 +377,17 @@ def minimize_starts(
     n_evals = np.zeros(n, dtype=int)
     best = math.inf
     for i in range(n):
-        opt = fides.Optimizer(fun, ub=ub, lb=lb, verbose=logging.ERROR, options=fopts,
-                              hessian_update=_hessian_update(options, fisher))  # fmt: skip
-        before = counter["n"]
-        try:
-            opt.minimize(xs[i])
-            msg = None
-        except RuntimeError as exc:  # fides' non-finite checks
-            msg = f"nonfinite: {exc}"
-        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
-            msg = f"error: {type(exc).__name__}: {exc}"
-        n_evals[i] = counter["n"] - before
-        n_steps[i] = opt.iteration
-        if np.isfinite(opt.fval_min) and opt.x_min is not None and np.all(np.isfinite(opt.x_min)):
-            xs[i] = np.clip(opt.x_min, lb, ub)
-            fvals[i] = float(opt.fval_min) + (offset[0] if offset else 0.0)
-        flag = int(opt.exitflag)
-        if msg is not None:
-            status[i] = 3 if msg.startswith("nonfinite") else 6
-        else:
-            status[i] = 0 if flag > 0 else {-1: 1, -2: 2, -3: 3, -4: 4, -5: 5}.get(flag, 6)
-            msg = STATUS[int(status[i])]
+        before = ev.n
+        x, f, status[i], msg, n_steps[i] = _run_fides(ev, xs[i], lb, ub, options, fopts,
+                                                      ev.fisher)  # fmt: skip
+        n_evals[i] = ev.n - before
+        if x is not None:
+            xs[i] = x
+            fvals[i] = f + ev.offset
         messages.append(msg)
         if np.isfinite(fvals[i]):
             best = min(best, float(fvals[i]))
         if on_start is not None:
             on_start(i, best)
     return StartOutcome(xs, fvals, status, tuple(messages), n_steps, n_evals,
-                        counter["s"] / max(counter["n"], 1), compile_s)  # fmt: skip
+                        ev.s / max(ev.n, 1), compile_s)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
 import pytest
@@ -32,6 +33,37 @@ def test_profile_intervals_of_a_quadratic_are_exact(quad):
         assert prof[name].identifiable
         assert_close(prof[name].ci, [a[i] - half, a[i] + half], atol=2e-3, what=name)
         assert_close(prof[name].threshold, 3.841458820694124 / 2, rtol=1e-12)
+
+
+def test_trust_region_profile_of_a_quadratic_is_exact(quad):
+    """The default inner fits (fides, one after another) give the exact intervals."""
+    prob, a, h = quad
+    cov = np.linalg.inv(h)
+    prof = profile(prob, a)
+    for i, name in enumerate(prob.names):
+        half = Z95 * np.sqrt(cov[i, i])
+        assert prof[name].identifiable
+        assert_close(prof[name].ci, [a[i] - half, a[i] + half], atol=2e-3, what=name)
+        assert abs(prof[name].f_hat) < 1e-12  # f_hat from the evaluator, constant added back
+
+
+def test_fit_fisher_and_profile_share_one_compiled_evaluator():
+    """fit -> fisher_information(gauss_newton) -> profile compile the objective's
+    sensitivities once (the trust region's evaluator) and the plain objective once."""
+    a = np.array([0.4, -0.2])
+    prob = Problem.from_function(lambda x: 0.5 * jnp.sum((3.0 * (x - a)) ** 2) + 7.0,
+                                 [-2.0, -2.0], [2.0, 2.0],
+                                 residuals=lambda x: 3.0 * (x - a))  # fmt: skip
+    result = fit(prob, starts=np.array([[1.0, 1.0], [-1.0, 0.5]]))
+    fi = fisher_information(prob, result, method="gauss_newton")
+    prof = profile(prob, result, se=fi.se)
+    assert_close(fi.fim, 9.0 * np.eye(2), rtol=1e-12)
+    assert_close(result.fval_best, 7.0, atol=1e-9, what="constant added back")
+    assert_close(prof["x0"].ci, [a[0] - Z95 / 3, a[0] + Z95 / 3], atol=2e-3, what="x0")
+    cache = prob.__dict__["_fit_cache"]
+    assert set(cache) == {("tr_evaluator", True), "objective", "tr_offset"}, set(cache)
+    for key in (("tr_evaluator", True), "objective"):
+        assert cache[key]._cache_size() == 1, key  # one trace: no recompilation
 
 
 def test_non_identifiable_direction_is_flagged():
