@@ -86,11 +86,12 @@ KINETIC_NOTES = {
 #: What the tables say, written by hand from the recorded run (rerun: check it still holds).
 READING = [
     "- **Target not met for the oxazaphosphorines.** The issue asks for every curated metabolite in the "
-    "top 30 at depth 3. Trofosfamide has 33 curated metabolites, more than 30 places, so it cannot be met "
+    "top 30 at depth 3. Trofosfamide has 34 curated metabolites, more than 30 places, so it cannot be met "
     "there by construction. For ifosfamide and cyclophosphamide every curated metabolite one enzymatic step "
-    "away is in the top 30 except chloroacetaldehyde (below) and the hydroxy, glutathione and thiosulfate "
-    "forms of the mustard (the assumed trapping probabilities 0.5/0.3/0.1 put them at ranks 36-207); the "
-    "carboxy forms (two enzymatic steps: 0.046 x ALDH 0.5) rank 34 and 45. For trofosfamide the "
+    "away is in the top 30 except the chloroacetaldehyde-glutathione conjugate (the assumed GSH "
+    "trapping probability puts it at rank ~230) and the hydroxy, glutathione and thiosulfate "
+    "forms of the mustard (the assumed trapping probabilities 0.5/0.3/0.1 put them at ranks 48-208); the "
+    "carboxy forms (two enzymatic steps: 0.046 x ALDH 0.5) rank about 40-45. For trofosfamide the "
     "metabolites of its metabolites ifosfamide and cyclophosphamide score 0.119 x 0.046 = 0.0055 and rank "
     "about 180-200.",
     "- **Why the activation ranks low.** SyGMa scores C4-hydroxylation with its generic rule "
@@ -102,9 +103,11 @@ READING = [
     "alone is 11-23 % of a cyclophosphamide dose in urine, while none of SyGMa's favoured hydrolysis or "
     "dechlorination products is among the reported urinary metabolites, kinetics.md §1); no mechsim rule adds it, so the recall measures SyGMa's generic rules, not the "
     "curated answer.",
-    "- **Chloroacetaldehyde is found late**: SyGMa's N-dealkylation writes the leaving group as the "
-    "alcohol (2-chloroethanol, found near the top) instead of the aldehyde; the aldehyde appears only via "
-    "an unrelated hydrolysis/deamination path.",
+    "- **Chloroacetaldehyde is found with the dechloroethylation** (rank 8-11, score 0.119): SyGMa's "
+    "N-dealkylation rules write the leaving group as an alcohol (2-chloroethanol); mechsim reads them with "
+    "the leaving group as the aldehyde the carbinolamine releases (Guengerich 2001; "
+    "`mechsim.molecules._rules.carbonyl_leaving_group`). Before that change chloroacetaldehyde ranked "
+    "1087 (trofosfamide) and 192 (ifosfamide), reached only via an unrelated hydrolysis/deamination path.",
     "- **Aldoxorubicin**: all five curated metabolites are in the top 7 because the designed chemistry "
     "(Cys34 addition, hydrazone hydrolysis) carries probability 1 and SyGMa's ketone reduction gives "
     "doxorubicinol (0.349). Candidates changing the cysteine model (N-demethylation, N-deacetylation, "

@@ -7,6 +7,12 @@ A :class:`Rule` is a reaction SMARTS with a probability and a source. Two sets a
   ``sygma`` package (the optional extra ``metabolites``; GPL, read at run time, not copied
   here). Each probability is SyGMa's empirical success rate, e.g. ``77/141`` for
   N-demethylation of R-NHCH3. SyGMa's code is not imported: only its rule files are read.
+  One change, in chemistry not in probability: SyGMa's N-, O- and S-dealkylation rules
+  write the leaving group as an alcohol (``O[C]``); the P450 carbinolamine / hemiacetal
+  intermediate collapses to the dealkylated product and an *aldehyde* (or ketone)
+  (Guengerich 2001, Chem Res Toxicol 14:611), which is how N-dechloroethylation of the
+  oxazaphosphorines releases chloroacetaldehyde, so the leaving group is written
+  ``O=[C]`` (:func:`carbonyl_leaving_group`).
 * ``mechsim``: the non-enzymatic chemistry of the mechanism (``molecules/enumeration_rules.yaml``),
   each rule reusing the SMARTS of a curated transformation by id, with an assumed or derived
   probability and its source.
@@ -15,6 +21,7 @@ A :class:`Rule` is a reaction SMARTS with a probability and a source. Two sets a
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -95,6 +102,19 @@ def sygma_rules_dir() -> Path | None:
     return None
 
 
+_LEAVING_ALCOHOL = re.compile(r"\.O\[(C|\*):(\d+)\]")
+
+
+def carbonyl_leaving_group(name: str, smarts: str) -> str:
+    """``smarts`` with a dealkylation's leaving group as the carbonyl (see the module
+    docstring): ``...>>([N:2].O[C:4])`` becomes ``...>>([N:2].O=[C:4])``; other rules
+    are returned unchanged."""
+    if re.match(r"[NOS]-dealkylation", name) and ">>" in smarts:
+        lhs, rhs = smarts.split(">>", 1)
+        return lhs + ">>" + _LEAVING_ALCOHOL.sub(r".O=[\1:\2]", rhs)
+    return smarts
+
+
 def _parse_sygma(path: Path, phase: str) -> list[Rule]:
     rules = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
@@ -104,6 +124,7 @@ def _parse_sygma(path: Path, phase: str) -> list[Rule]:
         if len(fields) < 3:
             raise DataError(f"{path}:{number}: expected 'smirks<TAB>probability<TAB>name', got {line!r}")
         smarts, probability, name = fields[0].strip(), float(fields[1]), fields[2].strip()
+        smarts = carbonyl_leaving_group(name, smarts)
         counts = fields[3].strip().lstrip("#") if len(fields) > 3 else ""
         detail = f", empirical {counts}" if counts else ""
         rules.append(Rule(

@@ -23,7 +23,13 @@ from mechsim.molecules._enumerate import (
 )
 from mechsim.molecules._enumerate import _library_match as library_match
 from mechsim.molecules._rdkit import inchikey, parse_smiles
-from mechsim.molecules._rules import Rule, load_rules, mechsim_rules, sygma_rules_dir
+from mechsim.molecules._rules import (
+    Rule,
+    carbonyl_leaving_group,
+    load_rules,
+    mechsim_rules,
+    sygma_rules_dir,
+)
 
 runner = CliRunner()
 MECHSIM_RULES = mechsim_rules()
@@ -213,6 +219,22 @@ def test_cli_out_under_a_file_is_refused(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- SyGMa's rules
+#: SyGMa's tertiary N-dealkylation rule as its phase1.txt writes it (the leaving group as an alcohol)
+SYGMA_N_DEALKYLATION = "[NH0;X3:2]!@[C;X4;H2:4]>>([N:2].O[C:4])"
+
+
+def test_dealkylation_releases_the_aldehyde() -> None:
+    """N-dechloroethylation of ifosfamide gives 3-dechloroethylifosfamide and
+    chloroacetaldehyde (not 2-chloroethanol), both with the rule's probability."""
+    smarts = carbonyl_leaving_group("N-dealkylation_(tertiaryN-CH2-alkyl)", SYGMA_N_DEALKYLATION)
+    assert smarts == "[NH0;X3:2]!@[C;X4;H2:4]>>([N:2].O=[C:4])"
+    assert carbonyl_leaving_group("aliphatic_hydroxylation", "[C:1]>>O[C:1]") == "[C:1]>>O[C:1]"
+    tree = enumerate_metabolites("ifosfamide", depth=1, rules=[rule("N-dealkylation", smarts, 0.119)])
+    found = {m.library_id: m.score for m in tree.metabolites if m.library_match == "exact"}
+    assert found == {"3-dechloroethylifosfamide": 0.119, "chloroacetaldehyde": 0.119}
+    assert tree.find(inchikey(parse_smiles("OCCCl"))) is None
+
+
 sygma = pytest.mark.skipif(not HAS_SYGMA, reason="the optional sygma package is not installed")
 
 
@@ -230,8 +252,10 @@ def test_sygma_finds_the_first_ifosfamide_metabolites() -> None:
     tree = enumerate_metabolites("ifosfamide", depth=1, max_expansions=200)
     found = {m.library_id: m for m in tree.top(30) if m.library_match == "exact"}
     assert {"3-dechloroethylifosfamide", "2-dechloroethylifosfamide", "4-hydroxyifosfamide",
-            "aldoifosfamide", "isophosphoramide-mustard", "acrolein"} <= set(found)  # fmt: skip
+            "aldoifosfamide", "isophosphoramide-mustard", "acrolein",
+            "chloroacetaldehyde"} <= set(found)  # fmt: skip
     assert found["4-hydroxyifosfamide"].score == pytest.approx(0.046)
+    assert found["chloroacetaldehyde"].score == pytest.approx(0.119)  # released by dealkylation
 
 
 def test_cli_missing_sygma_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
