@@ -26,7 +26,8 @@ from mechsim.model._hostfns import host_events
 from mechsim.network import Network, symbolic
 from mechsim.results import SimulationResult
 from mechsim.solver import Rodas5P, Schedule, integrate, solver_jit
-from mechsim.solver._events import integrate_events, segment_solver
+from mechsim.solver._event_plan import EventPlan, integrate_planned, plan_firings
+from mechsim.solver._events import EventFunctions, integrate_events, segment_solver
 from mechsim.solver._options import (
     AbstractBackend,
     LinearSolver,
@@ -37,7 +38,7 @@ from mechsim.solver._options import (
     as_linear_solver,
 )
 
-__all__ = ["parameter_vector", "simulate"]
+__all__ = ["parameter_vector", "plan_events", "simulate"]
 
 
 def simulate(
@@ -56,6 +57,7 @@ def simulate(
     linear_solver: LinearSolver | str = LinearSolver.SPARSE,
     backend: AbstractBackend | str = XlaBackend(),
     adjoint: diffrax.AbstractAdjoint | None = None,
+    events: EventPlan | None = None,
 ) -> SimulationResult:
     """Simulate ``model`` under ``regimen`` and return the time courses.
 
@@ -108,6 +110,12 @@ def simulate(
         Gradient mode, as :func:`mechsim.solver.integrate`: ``None`` /
         ``diffrax.ForwardMode()`` (jvp, jacfwd) or ``diffrax.RecursiveCheckpointAdjoint()``
         (``jax.grad``); ``"fwd"``/``"bwd"`` are accepted.
+    events:
+        For a network with events: their firings, located beforehand on the host
+        (:func:`plan_events`), so that the solve runs under ``jax.jit``/``jax.vmap``/
+        ``jax.grad`` with the triggers' parameters fixed (grids and fits pass it). None:
+        concrete inputs run the host event path; traced ones are planned here from the
+        parameters that are not traced.
 
     Returns
     -------
@@ -118,9 +126,10 @@ def simulate(
     Raises
     ------
     InputError
-        For a network with events: under ``jax.jit``, ``jax.vmap`` or ``jax.grad`` (events
-        are located on the host), or when an event assigns a parameter (a result holds
-        one parameter vector).
+        For a network with events: when an event assigns a parameter (a result holds one
+        parameter vector), or, under ``jax.jit``, ``jax.vmap`` or ``jax.grad``, when an
+        event's trigger or priority reads the state or a traced parameter (its time is not
+        known before the solve; :func:`plan_events`).
 
     Notes
     -----
@@ -132,12 +141,21 @@ def simulate(
     :func:`mechsim.sbml.simulate_sbml`): triggers are located between solver calls to
     ~1e-12 relative time and events fire with SBML semantics (priorities, persistence,
     ``initial_value``; no delays). That path runs on the host, so it needs concrete
-    inputs (no ``jax.jit``/``jax.vmap``/``jax.grad``), and ``max_steps`` applies to each
-    solver call between output times and events.
+    inputs, and ``max_steps`` applies to each solver call between output times and events.
+    Under ``jax.jit``/``jax.vmap``/``jax.grad`` (or with ``events=``), events whose triggers
+    read only time and untraced parameters are compiled into the solve instead: their
+    instants are found on the host first (:func:`plan_events`, the same driver), then the
+    solver lands on each, as on a dose time (:mod:`mechsim.solver._event_plan`); gradients
+    flow through, ``max_steps`` applies per segment between instants.
     """
     cm = model if isinstance(model, CompiledModel) else compile_network(model)
+    planned = False
     if cm.network.events:
-        _check_event_inputs(cm.network, (times, regimen, params, y0, t0, rtol, atol))
+        inputs = (times, regimen, params, y0, t0, rtol, atol)
+        planned = events is not None or any(
+            isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves(inputs))
+        if not planned:
+            _refuse_parameter_assignments(cm.network, "simulate")
     if times is None:
         raise MechsimError("simulate: give output times in h, e.g. times=jnp.linspace(0, 24, 97)")
     ts = jnp.asarray(times, dtype=jnp.float64)
@@ -163,6 +181,10 @@ def simulate(
         if isinstance(backend, NativeBackend):
             refuse_events(cm.network, "simulate(backend=NativeBackend())",
                           "the C kernel has no event handling")
+        if planned:
+            firings = _firings(cm, events, params, times, t0)
+            return _run_planned(cm, plan, p, ts, y0, solver, rtol_a, atol_a, max_steps,
+                                firings, dense, adjoint)  # fmt: skip
         return _run_events(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense)
     if isinstance(backend, NativeBackend):
         from mechsim.native import native_kernel  # builds (or loads) on the host, once
@@ -190,23 +212,123 @@ def refuse_events(network: Network, where: str, why: str = "it runs the solver i
         )
 
 
-def _check_event_inputs(network: Network, inputs: tuple) -> None:
-    """Refuse what the host event path cannot do: traced inputs, parameter assignments."""
-    names = ", ".join(repr(e.name) for e in network.events[:3])
-    if any(isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves(inputs)):
-        raise InputError(
-            f"simulate: network {network.name!r} has events ({names}), which are located on "
-            "the host between solver calls and cannot run under jax.jit, jax.vmap or jax.grad — "
-            "call simulate with concrete values (a Python loop over parameter sets)"
-        )
+def _refuse_parameter_assignments(network: Network, where: str, why: str = "a "
+                                  "SimulationResult holds one parameter vector") -> None:
+    """Raise :class:`InputError` if an event of ``network`` assigns a parameter."""
     for ev, items in zip(network.events, symbolic(network).event_assignments, strict=True):
         for kind, target, _ in items:
             if kind == "param":
                 raise InputError(
-                    f"simulate: event {ev.name!r} of network {network.name!r} assigns parameter "
-                    f"{target!r}, and a SimulationResult holds one parameter vector — make "
-                    f"{target!r} a rate-rule variable with rate 0, or use mechsim.sbml.simulate_sbml"
+                    f"{where}: event {ev.name!r} of network {network.name!r} assigns parameter "
+                    f"{target!r}, and {why} — make {target!r} a rate-rule variable with rate 0, "
+                    "or use mechsim.sbml.simulate_sbml"
                 )
+
+
+def plan_events(
+    model: Network | CompiledModel,
+    times: np.ndarray | tuple[float, ...],
+    *,
+    params: Mapping[str, float] | np.ndarray | None = None,
+    t0: float = 0.0,
+    varied: tuple[str, ...] | list[str] = (),
+    where: str = "simulate",
+) -> EventPlan | None:
+    """Locate the firings of ``model``'s events on the host, for a solve under jit/vmap.
+
+    Parameters
+    ----------
+    model:
+        The network (or compiled model); None is returned when it has no events.
+    times, t0:
+        The solve's output times and start (h).
+    params:
+        Parameter overrides (declared units) or a full vector (internal units), as
+        :func:`simulate`; only the parameters the triggers and priorities read matter.
+    varied:
+        Parameters that differ across the batch or fit (traced): no trigger or priority
+        may read them.
+    where:
+        The calling path, named in errors.
+
+    Returns
+    -------
+    EventPlan or None
+        Pass it to :func:`simulate` as ``events=`` (valid for solves from ``t0`` to these
+        output times with the same values of the triggers' parameters).
+
+    Raises
+    ------
+    InputError
+        An event assigns a parameter, or its trigger or priority reads the state or a
+        ``varied`` parameter: its instant is then known only during the solve.
+    """
+    cm = model if isinstance(model, CompiledModel) else compile_network(model)
+    if not cm.network.events:
+        return None
+    ev = _plannable(cm, varied, where)
+    with jax.ensure_compile_time_eval():  # concrete values, also when called under jit
+        p = np.asarray(parameter_vector(cm, params), dtype=float)
+    return plan_firings(ev, cm.n_states, p, float(t0), np.asarray(times, dtype=float).ravel())
+
+
+def _plannable(cm: CompiledModel, varied, where: str) -> EventFunctions:
+    """``cm``'s host events, after refusing those :func:`plan_events` cannot plan."""
+    network = cm.network
+    _refuse_parameter_assignments(network, where, "inside jax.jit/vmap events may set only the state")
+    ev = host_events(network)
+    varied_idx = {cm.param_names.index(v) for v in varied if v in cm.param_names}
+    fix = ("use mechsim.simulate with concrete inputs (one call per parameter set), or express "
+           "the intervention as doses (Regimen)")
+    for k, event in enumerate(network.events):
+        if ev.trigger_states[k]:
+            raise InputError(
+                f"{where}: event {event.name!r} of network {network.name!r} has a trigger or "
+                f"priority that reads the state ({event.trigger!r}), so its time is known only "
+                f"during the solve, which this path runs inside jax.jit/vmap — {fix}"
+            )
+        reads = sorted(cm.param_names[j] for j in ev.trigger_params[k] & varied_idx)
+        if reads:
+            raise InputError(
+                f"{where}: event {event.name!r} of network {network.name!r} has a trigger or "
+                f"priority that reads {', '.join(map(repr, reads))}, which varies across the "
+                f"batch or fit, so its time is not known before the solve — keep "
+                f"{reads[0]!r} fixed, or {fix}"
+            )
+    return ev
+
+
+def _firings(cm: CompiledModel, events: EventPlan | None, params, times, t0) -> EventPlan:
+    """The plan of a traced (or ``events=``) solve: given, or located from untraced inputs."""
+    network = cm.network
+    if isinstance(params, Mapping):
+        varied = [k for k, v in params.items() if isinstance(v, jax.core.Tracer)]
+        fixed = {k: v for k, v in params.items() if k not in varied}
+    elif isinstance(params, jax.core.Tracer):
+        varied, fixed = list(cm.param_names), None
+    else:
+        varied, fixed = [], params
+    where = "simulate under jax.jit/vmap"
+    if events is None:
+        _plannable(cm, varied, where)
+    if isinstance(t0, jax.core.Tracer) or isinstance(times, jax.core.Tracer):
+        what = "t0" if isinstance(t0, jax.core.Tracer) else "the output times"
+        raise InputError(
+            f"simulate: network {network.name!r} has events, and under jax.jit/vmap their "
+            f"instants are located before the solve, which needs {what} concrete — pass "
+            f"{what} as numpy values (a jnp array made inside jax.jit is traced)"
+        )
+    times = np.asarray(times, dtype=float).ravel()
+    if events is not None:
+        if not events.fits(float(t0), times):
+            raise InputError(
+                f"simulate: events= was planned for t0={events.t0} and {len(events.outputs)} "
+                f"other output times — plan it again for these with mechsim.simulate.plan_events"
+            )
+        return events
+    plan = plan_events(cm, times, params=fixed, t0=float(t0), varied=varied, where=where)
+    assert plan is not None
+    return plan
 
 
 def parameter_vector(cm: CompiledModel, params) -> jnp.ndarray:
@@ -287,13 +409,37 @@ def _run_events(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense) -
     n = cm.n_states
     times, jumps, rates = (np.asarray(a, dtype=float) for a in plan.schedule_arrays(p, n))
     t0 = float(t0)
+    schedule = Schedule(times, jumps, rates)
     y = np.array(cm.y0(p, t0) if y0 is None else y0, dtype=float)
-    y += jumps[times == t0].sum(axis=0)  # right-continuous at t0; restarts drop jumps <= t0
+    y += np.asarray(schedule.jumps_at(t0))  # right-continuous at t0; restarts drop jumps <= t0
     solve = segment_solver(
         cm.rhs, jac=cm.jac if dense else cm.jac_values, sparsity=None if dense else cm.sparsity,
-        solver=solver, rtol=rtol, atol=atol, max_steps=max_steps,
-        schedule=Schedule(times, jumps, rates),
+        solver=solver, rtol=rtol, atol=atol, max_steps=max_steps, schedule=schedule,
     )
     run = integrate_events(solve, host_events(cm.network), y, np.asarray(p), np.asarray(ts), t0=t0)
     return SimulationResult(ts=ts, ys=jnp.asarray(run.ys), p=p,
                             status=jnp.asarray(run.status, dtype=jnp.int32), model=cm)
+
+
+@solver_jit(equinox=True)
+def _run_planned(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, firings, dense,
+                 adjoint) -> SimulationResult:  # fmt: skip
+    """``_run`` for a network with planned events (:func:`plan_events`): jit/vmap/grad-safe."""
+    n = cm.n_states
+    schedule = Schedule(*plan.schedule_arrays(p, n))
+    t0 = jnp.asarray(firings.t0, dtype=jnp.float64)
+    y_init = (cm.y0(p, t0) if y0 is None else y0) + schedule.jumps_at(t0)
+    xla = _xla_solve(cm, solver, max_steps, dense, adjoint)
+
+    def solve(y, s, seg_ts):
+        after = schedule.after(s)
+        return xla(p, y, after.times, after.jumps, after.rates, seg_ts, s, rtol, atol)
+
+    ev = host_events(cm.network)
+    targets = np.zeros((len(ev.targets), n), dtype=bool)
+    for k, tg in enumerate(ev.targets):
+        targets[k, [i for _, i in tg]] = True
+    applies = [lambda t, y, p, k=k: cm.apply_event(k, t, y, p)[0] for k in range(len(ev.targets))]
+    ys, status = integrate_planned(solve, firings, applies, targets,
+                                   ev.use_values_from_trigger_time, y_init, ts, p)  # fmt: skip
+    return SimulationResult(ts=ts, ys=ys, p=p, status=status, model=cm)

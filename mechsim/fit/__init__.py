@@ -15,6 +15,7 @@ from mechsim.fit._multistart import default_optimizer, fit, legacy_optimizer
 from mechsim.fit._network import Condition, network_problem
 from mechsim.fit._noise import Noise, Prior
 from mechsim.fit._objective import value_and_jacobian, with_gradient
+from mechsim.fit._options import FIT_LANES, Gradient
 from mechsim.fit._plots import plot_fit, plot_profiles, plot_waterfall
 from mechsim.fit._problem import Problem
 from mechsim.fit._profile import ProfileResult, profile
@@ -24,10 +25,12 @@ from mechsim.fit._sampling import PosteriorSamples, sample_posterior
 from mechsim.fit._trust_region import Curvature, TrustRegion
 
 __all__ = [
+    "FIT_LANES",
     "Condition",
     "Curvature",
     "FisherResult",
     "FitResult",
+    "Gradient",
     "Noise",
     "PosteriorSamples",
     "Prior",

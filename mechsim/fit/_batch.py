@@ -21,30 +21,22 @@ import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
 
-from ..solver._lanes import check_lane_batch, default_lane_batch, map_lanes
+from ..solver._lanes import map_lanes
+from ..solver._options import AutoLaneBatch
 from ..solver._xla import solver_jit
+from ._options import CPU_FIT_LANE_BATCH, FIT_LANES, as_fit_lane_batch
 
-__all__ = ["BatchOutcome", "fit_lane_batch", "run_batch"]
+__all__ = ["CPU_FIT_LANE_BATCH", "BatchOutcome", "fit_lane_batch", "run_batch"]
 
 _TAGS: frozenset = frozenset()
 PENALTY = 1e2
 
-#: starts per vmapped group on CPU. Under one ``vmap`` every optimiser step of every
-#: start waits for the stiffest start's ODE solve (lanes far out in the bounds need
-#: thousands of solver steps), and the vmapped while loops compile to select-on-predicate
-#: code. Measured on Boehm (50 LHS starts, 60 Levenberg-Marquardt steps, 2-core CPU, one
-#: process, compile included): one vmap 65.6 s, groups of 5 49.7 s, one start at a time
-#: 33.9 s (``benchmarks/results/fit_lane_batch_boehm.md``).
-CPU_FIT_LANE_BATCH = 1
-
-
-def fit_lane_batch(lane_batch: int | str | None = "auto") -> int | None:
-    """Resolve ``lane_batch`` for :func:`run_batch`: ``"auto"`` is
-    :data:`CPU_FIT_LANE_BATCH` on CPU and ``None`` (one vmap of all starts) on
-    accelerators, where lanes run in parallel."""
-    if lane_batch == "auto":
-        return default_lane_batch(cpu=CPU_FIT_LANE_BATCH)
-    return check_lane_batch(lane_batch)
+def fit_lane_batch(lane_batch: int | AutoLaneBatch | str | None = FIT_LANES) -> int | None:
+    """Resolve ``lane_batch`` for :func:`run_batch`: :data:`~mechsim.fit._options.FIT_LANES`
+    (default; old name ``"auto"``) is :data:`~mechsim.fit._options.CPU_FIT_LANE_BATCH` on
+    CPU and ``None`` (one vmap of all starts) on accelerators, where lanes run in parallel."""
+    lane_batch = as_fit_lane_batch(lane_batch)
+    return lane_batch.resolve() if isinstance(lane_batch, AutoLaneBatch) else lane_batch
 
 
 @dataclass(frozen=True)
@@ -161,7 +153,7 @@ def run_batch(
     max_steps: int = 1000,
     chunk: int = 50,
     on_chunk: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None,
-    lane_batch: int | str | None = "auto",
+    lane_batch: int | AutoLaneBatch | str | None = FIT_LANES,
 ) -> BatchOutcome:
     """Advance every row of ``y0`` with ``solver`` on ``fn(y, args)`` (scalar, or residuals).
 
@@ -169,7 +161,8 @@ def run_batch(
     ``on_chunk(y, done, steps)`` is called on the host after every segment.
     ``lane_batch``: rows per vmapped group inside the one compiled segment (groups run
     one after another, see :func:`mechsim.solver.map_lanes`); ``None``: one vmap of
-    all rows; ``"auto"``: :func:`fit_lane_batch`. Results do not depend on it.
+    all rows; an :class:`~mechsim.AutoLaneBatch`: :func:`fit_lane_batch`. Results do not
+    depend on it.
     """
     import time
 

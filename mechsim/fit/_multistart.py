@@ -12,10 +12,12 @@ import optimistix as optx
 from mechsim._validate import check_count
 from mechsim.fit._batch import is_least_squares, run_batch
 from mechsim.fit._lhs import uniform_starts
+from mechsim.fit._options import FIT_LANES, Gradient, as_fit_lane_batch
 from mechsim.fit._problem import Problem
 from mechsim.fit._result import FitResult
 from mechsim.fit._trust_region import STATUS, Curvature, TrustRegion, minimize_starts
 from mechsim.solver import solver_jit
+from mechsim.solver._options import AutoLaneBatch
 
 __all__ = ["default_optimizer", "fit", "legacy_optimizer"]
 
@@ -29,7 +31,7 @@ Sampler = Callable[[np.ndarray, np.ndarray, int, int], np.ndarray]
 def default_optimizer(problem: Problem) -> TrustRegion:
     """The fides trust region: Fisher-information/BFGS hybrid curvature when the problem
     has residuals (normal noise, forward sensitivities), else BFGS curvature."""
-    if problem.residual_fn is not None and problem.gradient == "fwd":
+    if problem.residual_fn is not None and problem.gradient is Gradient.FORWARD:
         return TrustRegion(curvature=Curvature.HYBRID)
     return TrustRegion(curvature=Curvature.BFGS)
 
@@ -55,7 +57,7 @@ def fit(
     polish=None,
     polish_steps: int = 200,
     polish_within: float | None = None,
-    lane_batch: int | str | None = "auto",
+    lane_batch: int | AutoLaneBatch | str | None = FIT_LANES,
     sampler: Sampler = uniform_starts,
 ) -> FitResult:
     """Minimise ``problem.objective`` from many starts at once.
@@ -100,8 +102,9 @@ def fit(
         the best first-stage value (``None``: every finite start). The polished batch is
         smaller, and cheaper: its cost grows with the number of lanes.
     lane_batch:
-        Starts per vmapped group inside the compiled optimiser segment: ``"auto"``
-        (default) runs one start at a time on CPU, where a vmapped batch waits for its
+        Starts per vmapped group inside the compiled optimiser segment:
+        :data:`~mechsim.fit._options.FIT_LANES` (default, an :class:`~mechsim.AutoLaneBatch`;
+        the old name ``"auto"`` is accepted) runs one start at a time on CPU, where a vmapped batch waits for its
         stiffest start at every step (Boehm, 50 starts: 33.9 s vs 65.6 s,
         ``benchmarks/results/fit_lane_batch_boehm.md``), and all
         starts as one vmap on GPU; or an int, or ``None`` for one vmap. Either way the
@@ -120,6 +123,7 @@ def fit(
         :class:`~mechsim.fit.TrustRegion` 0 converged, 1 step budget, 2 wall budget,
         3 non-finite, 4 left the bounds, 5 trust region too small, 6 other error.
     """
+    lane_batch = as_fit_lane_batch(lane_batch)  # old strings converted, typos refused
     optimizer = optimizer if optimizer is not None else default_optimizer(problem)
     if isinstance(optimizer, TrustRegion):
         return _fit_trust_region(problem, optimizer, starts=starts, max_steps=max_steps,
@@ -226,7 +230,7 @@ def _polish(
     messages,
     n_steps,
     on_chunk,
-    lane_batch="auto",
+    lane_batch=FIT_LANES,
 ):
     """Second stage of :func:`fit` from the finite first-stage end points (those within
     ``within`` of the best, if given)."""

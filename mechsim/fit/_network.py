@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +15,12 @@ from mechsim.dosing import Regimen, plan_regimen
 from mechsim.errors import DataError
 from mechsim.fit._noise import Noise, Prior, from_scale, to_scale
 from mechsim.fit._objective import GradientMode
+from mechsim.fit._options import Gradient, as_gradient
 from mechsim.fit._problem import Problem
 from mechsim.model import compile_network
 from mechsim.network import Network, Parameter
-from mechsim.simulate import refuse_events, simulate
+from mechsim.simulate import plan_events, simulate
+from mechsim.solver._event_plan import EventPlan
 
 __all__ = ["Condition", "network_problem"]
 
@@ -49,6 +50,7 @@ class _Group:
     c_idx: np.ndarray
     t_idx: np.ndarray
     o_idx: np.ndarray
+    events: EventPlan | None = None  # firings of the network's events (None: no events)
 
 
 def _read(data) -> pd.DataFrame:
@@ -77,7 +79,7 @@ def network_problem(
     solver=None,
     rtol: float = 1e-8,
     atol: float = 1e-10,
-    gradient: GradientMode = "fwd",
+    gradient: GradientMode = Gradient.FORWARD,
 ) -> Problem:
     """Build a :class:`Problem` for ``network`` against the tidy table ``data``.
 
@@ -103,10 +105,16 @@ def network_problem(
     solver, rtol, atol:
         Passed to :func:`mechsim.simulate`.
     gradient:
-        ``"fwd"`` (forward sensitivities) or ``"bwd"`` (reverse mode through the solver).
+        :class:`~mechsim.fit.Gradient` ``.FORWARD`` (forward sensitivities) or ``.REVERSE``
+        (reverse mode through the checkpointed solver); ``"fwd"``/``"bwd"`` accepted.
+
+    Events of ``network`` are honoured when their instants are known before the solve
+    (triggers of time and of parameters that are neither free nor different between the
+    conditions of one regimen): they are located once per regimen and compiled into the
+    solve (:func:`mechsim.simulate.plan_events`), so gradients flow through them. Other
+    events raise :class:`~mechsim.errors.InputError`.
     """
-    refuse_events(network, "network_problem", "a fit differentiates through the solver under jax.jit, "
-                  "and events are located on the host")
+    gradient = as_gradient(gradient, where="network_problem")
     cm = compile_network(network)
     df = _read(data)
     conditions = dict(conditions or {"default": Condition()})
@@ -166,11 +174,14 @@ def network_problem(
             for nm, v in conditions[cname].parameters.items():
                 network.parameter(nm)
                 base[c, pnames.index(nm)] = v
+        differ = [nm for j, nm in enumerate(pnames) if np.any(base[:, j] != base[0, j])]
+        events = plan_events(cm, times, params=np.asarray(cm.to_internal(base[0])),
+                             varied=[*free, *differ], where="network_problem")  # fmt: skip
         groups.append(_Group(
             plan=plan_regimen(cm, regimen), times=times, base=base, rows=sub.index.to_numpy(),
             c_idx=np.array([cnames.index(c) for c in sub["condition"]]),
             t_idx=np.searchsorted(times, sub["time"].to_numpy(dtype=float)),
-            o_idx=np.array([o_of[o] for o in sub["observable"]]),
+            o_idx=np.array([o_of[o] for o in sub["observable"]]), events=events,
         ))  # fmt: skip
     order = np.concatenate([g.rows for g in groups])
     inverse = np.argsort(order)
@@ -196,12 +207,9 @@ def network_problem(
             raise DataError(f"{m.transform}-transformed noise needs positive data values")
     all_normal = all(m.distribution == "normal" for m in by_model)
 
-    reverse = gradient == "bwd"
-
-    def run(p_internal, plan, times):
-        if reverse:
-            return _simulate_reverse(cm, plan, times, p_internal, solver, rtol, atol)
-        return simulate(cm, plan, times, params=p_internal, solver=solver, rtol=rtol, atol=atol)
+    def run(p_internal, plan, times, events):
+        return simulate(cm, plan, times, params=p_internal, solver=solver, rtol=rtol, atol=atol,
+                        adjoint=gradient.adjoint, events=events)  # fmt: skip
 
     def predict_ok(x):
         declared_free = (
@@ -214,7 +222,7 @@ def network_problem(
             base = jnp.asarray(g.base)
             if free:
                 base = base.at[:, free_idx].set(declared_free)
-            res = jax.vmap(lambda p, g=g: run(cm.to_internal(p), g.plan, g.times))(base)
+            res = jax.vmap(lambda p, g=g: run(cm.to_internal(p), g.plan, g.times, g.events))(base)
             cols = []
             if np.any(obs_cols >= 0):
                 cols.append(res.observable_values()[..., np.maximum(obs_cols, 0)])
@@ -265,22 +273,3 @@ def network_problem(
         priors=dict(priors or {}), gradient=gradient, data=df, label=network.name,
     )  # fmt: skip
 
-
-def _simulate_reverse(cm, plan, times, p, solver, rtol, atol):
-    """``simulate`` with a reverse-differentiable (checkpointed) solver loop."""
-    import diffrax
-
-    if "adjoint" in inspect.signature(simulate).parameters:
-        return simulate(cm, plan, times, params=p, solver=solver, rtol=rtol, atol=atol,
-                        adjoint=diffrax.RecursiveCheckpointAdjoint())  # fmt: skip
-    # Until mechsim.simulate takes ``adjoint=``: the same steps as simulate's _run.
-    from mechsim.results import SimulationResult
-    from mechsim.solver import Rodas5P, Schedule, integrate
-
-    ts = jnp.asarray(times, dtype=jnp.float64)
-    t_ev, jumps, rates = plan.schedule_arrays(p, cm.n_states)
-    schedule = Schedule(t_ev, jumps, rates) if t_ev.shape[0] else None
-    sol = integrate(cm.rhs, cm.y0(p, 0.0), ts, p, jac=cm.jac_values, sparsity=cm.sparsity,
-                    solver=solver or Rodas5P(), rtol=rtol, atol=atol, t0=0.0,
-                    schedule=schedule, adjoint=diffrax.RecursiveCheckpointAdjoint())  # fmt: skip
-    return SimulationResult(ts=sol.ts, ys=sol.ys, p=p, status=sol.status, model=cm)

@@ -13,39 +13,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+import diffrax
 import jax
 import jax.numpy as jnp
 
-__all__ = ["GradientMode", "value_and_jacobian", "with_gradient"]
+from mechsim.fit._options import Gradient, as_gradient
 
-#: ``"fwd"``: forward sensitivities (``jax.jvp`` batched over the parameter basis, as
-#: ``jax.jacfwd``); ``"bwd"``: reverse mode (``jax.vjp``; needs a reverse-differentiable
-#: solver, e.g. ``adjoint=diffrax.RecursiveCheckpointAdjoint()``).
-GradientMode = Literal["fwd", "bwd"]
+__all__ = ["Gradient", "GradientMode", "value_and_jacobian", "with_gradient"]
+
+#: :class:`Gradient` ``.FORWARD``: forward sensitivities (``jax.jvp`` batched over the
+#: parameter basis, as ``jax.jacfwd``); ``.REVERSE``: reverse mode (``jax.vjp``; needs a
+#: reverse-differentiable solver, e.g. ``adjoint=diffrax.RecursiveCheckpointAdjoint()``).
+#: The old strings ``"fwd"``/``"bwd"`` and those diffrax adjoints are accepted.
+GradientMode = Gradient | diffrax.AbstractAdjoint | Literal["fwd", "bwd"]
 
 
-def value_and_jacobian(fn: Callable, x: jnp.ndarray, mode: GradientMode = "fwd"):
+def value_and_jacobian(fn: Callable, x: jnp.ndarray, mode: GradientMode = Gradient.FORWARD):
     """``(fn(x), d fn / d x)`` for a scalar- or vector-valued ``fn`` of a vector ``x``.
 
     The Jacobian has shape ``fn(x).shape + x.shape`` (the gradient for scalars).
     """
-    if mode == "fwd":
+    mode = as_gradient(mode)
+    if mode is Gradient.FORWARD:
         basis = jnp.eye(x.shape[0], dtype=x.dtype)
         push = jax.vmap(lambda v: jax.jvp(fn, (x,), (v,)), out_axes=(None, -1))
         value, jac = push(basis)
         return value, jac
-    if mode == "bwd":
-        value, pull = jax.vjp(fn, x)
-        if jnp.ndim(value) == 0:
-            (grad,) = pull(jnp.ones_like(value))
-            return value, grad
-        eye = jnp.eye(value.shape[0], dtype=value.dtype)
-        (jac,) = jax.vmap(pull)(eye)
-        return value, jac
-    raise ValueError(f"gradient mode must be 'fwd' or 'bwd', got {mode!r}")
+    value, pull = jax.vjp(fn, x)
+    if jnp.ndim(value) == 0:
+        (grad,) = pull(jnp.ones_like(value))
+        return value, grad
+    eye = jnp.eye(value.shape[0], dtype=value.dtype)
+    (jac,) = jax.vmap(pull)(eye)
+    return value, jac
 
 
-def with_gradient(fn: Callable, mode: GradientMode = "fwd") -> Callable:
+def with_gradient(fn: Callable, mode: GradientMode = Gradient.FORWARD) -> Callable:
     """``fn`` with its derivative supplied by ``mode`` (a :func:`jax.custom_jvp`).
 
     The JVP rule returns ``J(x) @ dx`` with ``J`` from :func:`value_and_jacobian`; it is
@@ -53,8 +56,7 @@ def with_gradient(fn: Callable, mode: GradientMode = "fwd") -> Callable:
     works even where ``fn`` itself only supports forward mode. Second derivatives
     (e.g. ``jax.hessian``) differentiate the Jacobian computation itself.
     """
-    if mode not in ("fwd", "bwd"):
-        raise ValueError(f"gradient mode must be 'fwd' or 'bwd', got {mode!r}")
+    mode = as_gradient(mode)
 
     @jax.custom_jvp
     def wrapped(x):

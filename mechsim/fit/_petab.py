@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-import diffrax
 import numpy as np
 
 from mechsim.fit._objective import GradientMode
+from mechsim.fit._options import Gradient, as_gradient
 from mechsim.fit._problem import Problem
 
 __all__ = ["petab_problem"]
@@ -16,7 +16,7 @@ __all__ = ["petab_problem"]
 def petab_problem(
     problem: str | os.PathLike[str],
     *,
-    gradient: GradientMode = "fwd",
+    gradient: GradientMode = Gradient.FORWARD,
     rtol: float = 1e-8,
     atol: float = 1e-12,
     sigma_floor: float | None = None,
@@ -30,8 +30,8 @@ def petab_problem(
     :mod:`mechsim.petab._least_squares`), so :func:`~mechsim.fit.fit` uses
     Levenberg-Marquardt by default; with Laplace noise it has none and BFGS is used.
     ``rtol``/``atol`` are the integrator's tolerances; ``sigma_floor`` (observable
-    units) the smallest noise level the sigma residuals must represent. ``gradient="bwd"``
-    integrates with a checkpointed loop so that reverse mode works (one backward pass
+    units) the smallest noise level the sigma residuals must represent. ``gradient=Gradient.REVERSE``
+    (old name ``"bwd"``) integrates with a checkpointed loop so that reverse mode works (one backward pass
     per gradient: the cheaper choice for BFGS with many parameters).
     ``solver_max_steps`` caps the integrator's steps per simulation: a start far out in
     the bounds whose model is too stiff to solve within it gets a non-finite objective
@@ -40,9 +40,10 @@ def petab_problem(
     from mechsim.petab import default_sigma_floor, load_tables, petab_functions
     from mechsim.petab._least_squares import residuals_from
 
+    gradient = as_gradient(gradient, where="petab_problem")
     tables = load_tables(problem)
     # reverse mode needs the checkpointed solver loop; forward mode the plain one
-    adjoint = diffrax.RecursiveCheckpointAdjoint() if gradient == "bwd" else None
+    adjoint = gradient.adjoint if gradient is Gradient.REVERSE else None
     fns = petab_functions(tables, rtol=rtol, atol=atol, adjoint=adjoint, max_steps=solver_max_steps)
     residual_fn = fisher_fn = None
     if not np.any(fns.laplace):

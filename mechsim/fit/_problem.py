@@ -12,7 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from mechsim.fit._noise import Prior, Scale, from_scale
-from mechsim.fit._objective import GradientMode, value_and_jacobian, with_gradient
+from mechsim.fit._objective import Gradient, GradientMode, value_and_jacobian, with_gradient
+from mechsim.fit._options import as_gradient
 
 __all__ = ["Problem"]
 
@@ -44,8 +45,10 @@ class Problem:
     priors:
         ``{name: Prior}`` on the fitting scale; they add to the objective.
     gradient:
-        ``"fwd"`` (forward sensitivities) or ``"bwd"`` (reverse mode): how every
-        derivative of the objective is computed (see :mod:`mechsim.fit._objective`).
+        :class:`~mechsim.fit.Gradient` ``.FORWARD`` (forward sensitivities) or ``.REVERSE``
+        (reverse mode): how every derivative of the objective is computed (see
+        :mod:`mechsim.fit._objective`); ``"fwd"``/``"bwd"`` and diffrax's ``ForwardMode()``
+        / ``RecursiveCheckpointAdjoint()`` are converted on construction.
     data:
         The measurement table (pandas) when there is one.
     fisher_fn:
@@ -68,7 +71,7 @@ class Problem:
     residual_fn: Callable | None = None
     predict_fn: Callable | None = None
     priors: Mapping[str, Prior] = field(default_factory=dict)
-    gradient: GradientMode = "fwd"
+    gradient: GradientMode = Gradient.FORWARD
     data: Any = None
     label: str = "problem"
     fisher_fn: Callable | None = None
@@ -89,8 +92,7 @@ class Problem:
         unknown = set(self.priors) - set(self.names)
         if unknown:
             raise ValueError(f"priors on unknown parameters {sorted(unknown)}; free: {self.names}")
-        if self.gradient not in ("fwd", "bwd"):
-            raise ValueError(f"gradient must be 'fwd' or 'bwd', got {self.gradient!r}")
+        object.__setattr__(self, "gradient", as_gradient(self.gradient, where="Problem"))
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -105,7 +107,7 @@ class Problem:
         x_nominal: Sequence[float] | None = None,
         residuals: Callable | None = None,
         priors: Mapping[str, Prior] | None = None,
-        gradient: GradientMode = "fwd",
+        gradient: GradientMode = Gradient.FORWARD,
         label: str = "function",
     ) -> Problem:
         """A problem from a pure JAX negative log-likelihood ``nllh(x)``."""
@@ -126,7 +128,7 @@ class Problem:
         return network_problem(network, data, **kwargs)
 
     @classmethod
-    def from_petab(cls, problem, *, gradient: GradientMode = "fwd", rtol: float = 1e-8,
+    def from_petab(cls, problem, *, gradient: GradientMode = Gradient.FORWARD, rtol: float = 1e-8,
                    atol: float = 1e-12, sigma_floor: float | None = None,
                    solver_max_steps: int = 100_000) -> Problem:  # fmt: skip
         """A problem from a PEtab problem (YAML path).

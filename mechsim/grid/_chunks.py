@@ -38,6 +38,7 @@ from jax.sharding import PartitionSpec as P
 from mechsim.errors import MechsimError, NetworkError
 from mechsim.grid._cores import usable_cores
 from mechsim.grid._points import GridInputs
+from mechsim.network import Network
 from mechsim.results import SimulationResult
 from mechsim.simulate import simulate
 from mechsim.solver import AbstractRosenbrock, Rodas5P, map_lanes, solver_jit
@@ -51,19 +52,34 @@ from mechsim.solver._options import (
     as_lane_batch,
 )
 
-__all__ = ["BACKENDS", "ChunkRunner", "preferred_backend"]
+__all__ = ["BACKENDS", "ChunkRunner", "EventsOnXlaWarning", "preferred_backend"]
 
 #: solver backends of a grid run, by the names the CLI and the stores use
 BACKENDS = ("auto", "xla", "native")
 
 
-def preferred_backend(backend: AbstractBackend | str, solver: Any,
-                      platforms: Sequence[str]) -> XlaBackend | NativeBackend:  # fmt: skip
+def preferred_backend(backend: AbstractBackend | str, solver: Any, platforms: Sequence[str],
+                      network: Network | None = None) -> XlaBackend | NativeBackend:  # fmt: skip
     """What :class:`~mechsim.AutoBackend` means here: :class:`~mechsim.NativeBackend` for a
     mechsim Rosenbrock solver on CPU devices with a C compiler on PATH, else
     :class:`~mechsim.XlaBackend`; other backends are checked and returned. Old string
-    names are accepted. (:class:`ChunkRunner` also falls back to XLA if the build fails.)"""
+    names are accepted. (:class:`ChunkRunner` also falls back to XLA if the build fails.)
+
+    A ``network`` with events always gets :class:`~mechsim.XlaBackend` (the C kernel has
+    no events; their instants are compiled into the JAX solve): asking for
+    :class:`~mechsim.NativeBackend` then warns (:class:`EventsOnXlaWarning`).
+    """
     backend = as_backend(backend, where="grid")
+    if network is not None and network.events:
+        if isinstance(backend, NativeBackend):
+            names = ", ".join(repr(e.name) for e in network.events[:3])
+            warnings.warn(
+                f"grid: network {network.name!r} has events ({names}), which the native C "
+                "kernel cannot apply: running on the XLA backend instead (the store records "
+                "backend 'xla') — pass backend=mechsim.XlaBackend() to silence this",
+                EventsOnXlaWarning, stacklevel=3,
+            )  # fmt: skip
+        return XlaBackend()
     if not isinstance(backend, AutoBackend):
         return backend
     from mechsim.native import native_available
@@ -73,6 +89,10 @@ def preferred_backend(backend: AbstractBackend | str, solver: Any,
     return NativeBackend() if native else XlaBackend()
 
 _AXIS = "points"
+
+
+class EventsOnXlaWarning(UserWarning):
+    """A grid of a network with events asked for the native backend and runs on XLA."""
 
 
 class ChunkRunner:
@@ -139,7 +159,7 @@ class ChunkRunner:
 
     def _choose_backend(self, backend: AbstractBackend | str) -> XlaBackend | NativeBackend:
         platforms = [d.platform for d in self.devices]
-        chosen = preferred_backend(backend, self.solver, platforms)
+        chosen = preferred_backend(backend, self.solver, platforms, self.inputs.model.network)
         if isinstance(chosen, XlaBackend):
             return chosen
         if not isinstance(self.solver, AbstractRosenbrock):
@@ -204,7 +224,8 @@ class ChunkRunner:
 
         def one(p: jax.Array, factor: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array]:
             res = simulate(cm, plan_of(factor, r), ts, params=p, solver=solver, rtol=rtol,
-                           atol=atol, max_steps=max_steps, backend=backend)  # fmt: skip
+                           atol=atol, max_steps=max_steps, backend=backend,
+                           events=self.inputs.events)  # fmt: skip
             return columns(res), res.status
 
         return one

@@ -49,7 +49,6 @@ from mechsim.grid._spec import GridSpec
 from mechsim.grid._store import GridStore
 from mechsim.model import CompiledModel
 from mechsim.network import Network, network_from_dict, network_to_dict
-from mechsim.simulate import refuse_events
 from mechsim.solver import Rodas5P
 from mechsim.solver._options import AbstractBackend, AutoBackend, DaskExecutor
 
@@ -146,11 +145,10 @@ def run_dask(
     spec = as_spec(grid)
     model = spec.model if model is None else model
     cm = resolve_model(model)
-    refuse_events(cm.network, "dose_response")
     solver = solver if solver is not None else Rodas5P()
     inputs = GridInputs.build(spec, cm)
     path = Path(out).resolve()
-    backend = preferred_backend(backend, solver, [jax.default_backend()])
+    backend = preferred_backend(backend, solver, [jax.default_backend()], cm.network)
     attrs = grid_metadata(spec, cm, solver, rtol, atol, max_steps, backend.name)
     store = prepare_store(path, inputs, attrs, chunk_size, resume)
     todo = store.missing_chunks()

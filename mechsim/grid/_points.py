@@ -18,7 +18,8 @@ from mechsim.errors import InputError, MechsimError
 from mechsim.grid._spec import GridSpec
 from mechsim.model import CompiledModel, compile_network
 from mechsim.network import Network
-from mechsim.simulate import refuse_events
+from mechsim.simulate import plan_events
+from mechsim.solver._event_plan import EventPlan
 
 __all__ = ["GridInputs", "resolve_model"]
 
@@ -55,6 +56,10 @@ class GridInputs:
         Per regimen, the reference amount the dose axis is relative to, and its unit.
     output_kind, output_index, output_units:
         Per output: ``"observable"`` or ``"species"``, its index, and its unit.
+    events:
+        The firings of the model's events over the grid's times (None: no events),
+        compiled into every point's solve (:func:`mechsim.simulate.plan_events`); their
+        triggers may not read a parameter the grid varies.
     """
 
     spec: GridSpec
@@ -70,12 +75,11 @@ class GridInputs:
     output_kind: tuple[str, ...]
     output_index: tuple[int, ...]
     output_units: tuple[str, ...]
+    events: EventPlan | None = None
 
     @classmethod
     def build(cls, spec: GridSpec, model: CompiledModel) -> GridInputs:
         """Validate ``spec`` against ``model`` and precompute everything per regimen."""
-        refuse_events(model.network, "grid", "grid points run in jax.vmap or the native kernel, "
-                      "where events are not located")
         names = set(model.param_names)
         regimens = [r.regimen() for r in spec.regimens]
         # one slot count for every regimen: all share one compiled solver
@@ -140,10 +144,15 @@ class GridInputs:
             raise MechsimError(f"pH axis: compartment {spec.ph.compartment!r} has no pH parameter")
         base = dict(nominal, **spec.params)
         kinds, idx, out_units = _outputs(model, spec.outputs)
+        varied = [*(s.name for s in spec.scans), *samples]
+        if spec.ph:
+            varied.append(_ph_param(model, spec.ph.compartment))
+        events = plan_events(model, np.asarray(spec.times, dtype=float), params=dict(spec.params),
+                             varied=varied, where="grid")  # fmt: skip
         return cls(
             spec, model, tuple(plans), tuple(bmask), tuple(imask), np.asarray(ref, float),
             units.pop(), np.asarray([base[n] for n in model.param_names], float), axis_values,
-            samples, kinds, idx, out_units,
+            samples, kinds, idx, out_units, events,
         )
 
     @property

@@ -24,7 +24,6 @@ from mechsim.grid._spec import GridSpec, load_grid_spec
 from mechsim.grid._store import GridStore
 from mechsim.model import CompiledModel
 from mechsim.network import Network
-from mechsim.simulate import refuse_events
 from mechsim.solver import Rodas5P
 from mechsim.solver._options import (
     AbstractBackend,
@@ -176,7 +175,10 @@ def dose_response(
         per device thread); see :class:`mechsim.grid.ChunkRunner`; the old names
         ``"auto"``, ``"xla"``, ``"native"`` are accepted. Both run the same Rodas method and
         agree to solver tolerance; the store records which one ran and resuming needs the
-        same.
+        same. A network with events runs on XLA (the C kernel has none; asking for native
+        then warns): events whose triggers read only time and parameters the grid does not
+        vary are compiled into every point's solve (:func:`mechsim.simulate.plan_events`);
+        others raise :class:`~mechsim.errors.InputError` before any point runs.
     executor:
         Where the chunks run: :class:`~mechsim.LocalExecutor` (default; this process) or
         :class:`~mechsim.DaskExecutor` (one task per chunk on a Dask cluster, every worker
@@ -191,8 +193,6 @@ def dose_response(
         never dropped). Attributes: the store metadata plus ``chunks_computed``,
         ``chunks_skipped``, ``n_failed``, ``compile_s`` and ``solve_s`` for this call.
     """
-    if isinstance(model, Network | CompiledModel):  # before the grid: no work on a wrong model
-        refuse_events(model if isinstance(model, Network) else model.network, "dose_response")
     check_tolerances(rtol, atol, where="dose_response")
     check_count(chunk_size, arg="chunk_size", where="dose_response")
     check_count(max_steps, arg="max_steps", where="dose_response")
@@ -221,7 +221,6 @@ def dose_response(
     if resume and out is None:
         raise InputError("dose_response: resume=True needs out= (the store to continue) — pass out=")
     cm = resolve_model(spec.model if model is None else model)
-    refuse_events(cm.network, "dose_response")  # a model named in the grid config
     solver = solver if solver is not None else Rodas5P()
     inputs = GridInputs.build(spec, cm)
     if isinstance(devices, int):

@@ -80,7 +80,9 @@ def host_events(network: Network) -> EventFunctions:
         ))
     prio = [e if e is not None else sp.Integer(0) for e in sm.event_priorities]
     trig = [sp.Piecewise((1, tr), (0, True)) for tr in sm.event_triggers]
-    state_syms = set(ys)
+    state_syms, pos = set(ys), {s: j for j, s in enumerate(ps)}
+    reads = [sp.sympify(tr).free_symbols | sp.sympify(pr).free_symbols
+             for tr, pr in zip(trig, prio, strict=True)]
     state_free = all(not (sp.sympify(tr).free_symbols & state_syms) for tr in trig)
     out = EventFunctions(
         triggers=numpy_function(trig, n, m, ys, ps),
@@ -91,6 +93,8 @@ def host_events(network: Network) -> EventFunctions:
         persistent=tuple(bool(e.persistent) for e in network.events),
         use_values_from_trigger_time=tuple(bool(e.use_values_from_trigger_time) for e in network.events),
         state_free=state_free,
+        trigger_states=tuple(bool(r & state_syms) for r in reads),
+        trigger_params=tuple(frozenset(pos[x] for x in r if x in pos) for r in reads),
     )
     object.__setattr__(network, "_host_events_cache", out)
     return out

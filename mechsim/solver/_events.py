@@ -18,7 +18,9 @@ holds at t0 fire at t0. Outputs are right-continuous: an output at an event time
 the state after the event.
 
 This runs on the host (numpy between jitted solver calls), so it cannot be traced by
-``jax.jit``, ``jax.vmap`` or ``jax.grad``; callers refuse those for models with events.
+``jax.jit``, ``jax.vmap`` or ``jax.grad``. Under those, events whose triggers read no
+state are planned by this same driver on a frozen state (its ``log`` of executions) and
+compiled into the solve (:mod:`mechsim.solver._event_plan`); callers refuse the others.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class EventFunctions:
             before it executes (SBML ``persistent``).
         use_values_from_trigger_time: per event, whether its values are those computed
             when it triggered (else when it executes, after higher-priority events).
+        trigger_states: per event, whether its trigger or priority depends on the state.
+        trigger_params: per event, the parameter indices its trigger and priority read.
         state_free: whether no trigger depends on the state (only on time and parameters):
             then triggers are located on the host without solving the ODE in between.
     """
@@ -76,6 +80,8 @@ class EventFunctions:
     initial_value: tuple[bool, ...]
     persistent: tuple[bool, ...]
     use_values_from_trigger_time: tuple[bool, ...]
+    trigger_states: tuple[bool, ...] = ()
+    trigger_params: tuple[frozenset[int], ...] = ()
     state_free: bool = False
 
     @property
@@ -120,10 +126,7 @@ def segment_solver(
     """
 
     def solve(y0: np.ndarray, t0: float, ts: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, int]:
-        sch = schedule
-        if sch is not None:
-            jumps = np.where((np.asarray(sch.times) <= t0)[:, None], 0.0, np.asarray(sch.jumps))
-            sch = Schedule(sch.times, jumps, sch.rates)
+        sch = None if schedule is None else schedule.after(t0)
         sol = integrate(
             rhs, jnp.asarray(y0), jnp.asarray(ts), jnp.asarray(p), jac=jac, sparsity=sparsity,
             solver=solver, rtol=rtol, atol=atol, t0=t0, schedule=sch, max_steps=max_steps,
@@ -149,6 +152,7 @@ def integrate_events(
     t0: float = 0.0,
     substeps: int = 8,
     time_tol: float = 1e-12,
+    log: list[tuple[float, int]] | None = None,
 ) -> EventRun:
     """Integrate from ``(t0, y0)`` to each of ``ts`` (non-decreasing, ``>= t0``), firing events.
 
@@ -160,6 +164,7 @@ def integrate_events(
         ts: output times, same unit as ``t0``.
         substeps: trigger samples per output interval (and per narrowing step).
         time_tol: events are located to within ``time_tol * max(1, |t|)``.
+        log: if given, ``(t, event index)`` of every execution is appended, in order.
 
     Returns:
         :class:`EventRun`; a failed solver call stops the run and is reported in its
@@ -170,7 +175,7 @@ def integrate_events(
     """
     ts = np.asarray(ts, dtype=float)
     y, p = np.array(y0, dtype=float), np.array(p, dtype=float)
-    run = _Driver(solve, events, substeps, time_tol)
+    run = _Driver(solve, events, substeps, time_tol, log)
     ys = np.full((ts.size, y.size), np.nan)
     ps = np.full((ts.size, p.size), np.nan)
     prev = np.array(events.initial_value, dtype=bool)
@@ -190,8 +195,8 @@ class _Driver:
     """Trigger location and firing for one run."""
 
     def __init__(self, solve: SegmentSolver, events: EventFunctions, substeps: int,
-                 time_tol: float) -> None:
-        self.solve_raw, self.ev = solve, events
+                 time_tol: float, log: list[tuple[float, int]] | None = None) -> None:
+        self.solve_raw, self.ev, self.log = solve, events, log
         self.k, self.tol = substeps, time_tol
         self.persistent = np.array(events.persistent, dtype=bool)
         self.uvftt = np.array(events.use_values_from_trigger_time, dtype=bool)
@@ -294,6 +299,8 @@ class _Driver:
             prio = self.ev.priorities(np.float64(t), y, p).reshape(-1)
             k = max(pending, key=lambda e: (prio[e], -e))
             stored = pending.pop(k)
+            if self.log is not None:
+                self.log.append((float(t), k))
             vals = stored if self.uvftt[k] else self.values(k, t, y, p)
             for (kind, idx), v in zip(self.ev.targets[k], vals, strict=True):
                 if kind == "state":

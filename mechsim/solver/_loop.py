@@ -162,9 +162,11 @@ def solve_adaptive(
 
     fun0 = make_fun(seg0)
     if dt0 is None:
-        h_init = initial_step(
+        # fixed under differentiation like every step size (the norms' sqrt at a flat
+        # start, f(t0, y0) = 0, has an infinite derivative: NaN gradients otherwise)
+        h_init = jax.lax.stop_gradient(initial_step(
             fun0, t0, y0, fun0(t0, y0), rtol, atol, tab.order, t_end - t0, ctrl
-        )
+        ))
     else:
         h_init = jnp.asarray(dt0, y0.dtype)
 

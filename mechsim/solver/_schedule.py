@@ -79,6 +79,20 @@ class Schedule(eqx.Module):
         """Number of events with time <= t (the current rate segment)."""
         return jnp.sum(self.times <= t).astype(jnp.int32)
 
+    def after(self, t0: Float[ArrayLike, ""]) -> Schedule:
+        """This schedule restarted at ``t0``: jumps at times ``<= t0`` removed, rates kept.
+
+        For a solve that restarts from a state which already holds those jumps (an event
+        or output time, right-continuous): a dose at ``t0`` must not be added twice.
+        Jit-safe (``t0`` may be traced).
+        """
+        jumps = jnp.where((self.times <= t0)[:, None], 0.0, self.jumps)
+        return Schedule(self.times, jumps, self.rates)
+
+    def jumps_at(self, t: Float[ArrayLike, ""]) -> Float[Array, " n"]:
+        """The total of the jumps at exactly ``t`` (a state at ``t`` holds them). Jit-safe."""
+        return jnp.sum(jnp.where((self.times == t)[:, None], self.jumps, 0.0), axis=0)
+
     def cumulative_jumps(self) -> Float[Array, "m+1 n"]:
         """Row k: the total of the first k jumps (so jumps i..k-1 sum to C[k] - C[i])."""
         n = self.jumps.shape[1]

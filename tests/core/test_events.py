@@ -91,14 +91,19 @@ def test_simulate_and_simulate_sbml_agree_on_a_test_suite_case(shared_dir: Path)
     np.testing.assert_allclose(np.asarray(res.ys)[:, cols], via_sbml.values, rtol=1e-12, atol=1e-15)
 
 
+def _state_trigger() -> Network:
+    return _network([Event("refill", "{A@c} < 1", (("c.A", "10"),))])
+
+
 @pytest.mark.parametrize("transform", ["jit", "vmap", "grad"])
-def test_simulate_refuses_jax_transformations_with_events(transform: str):
+def test_simulate_refuses_state_triggers_under_jax_transformations(transform: str):
+    # time triggers run there (tests/solver/test_events_in_jit.py); state triggers cannot
     def run(k):
-        return simulate(_probe(), None, jnp.array([0.0, 2.0]), params={"k": k}).ys[-1, 0]
+        return simulate(_state_trigger(), None, jnp.array([0.0, 2.0]), params={"k": k}).ys[-1, 0]
 
     fn = {"jit": jax.jit(run), "vmap": jax.vmap(run), "grad": jax.grad(run)}[transform]
     arg = jnp.array([1e-9, 2e-9]) if transform == "vmap" else jnp.asarray(1e-9)
-    with pytest.raises(InputError, match=r"has events \('reset'\).*cannot run under jax.jit"):
+    with pytest.raises(InputError, match=r"jax.jit/vmap: event 'refill' .*reads the state"):
         fn(arg)
 
 
@@ -108,16 +113,14 @@ def test_simulate_refuses_events_that_assign_parameters():
         simulate(net, None, np.array([0.0, 2.0]))
 
 
-def test_grids_fits_and_kernels_refuse_events(monkeypatch):
+def test_fits_refuse_state_triggers_and_kernels_refuse_events(monkeypatch):
+    # grids: tests/grid/test_events_grid.py; time triggers in fits: tests/fit/test_events_fit.py
     from mechsim.fit import Problem
-    from mechsim.grid import dose_response
     from mechsim.native import native_kernel
 
-    data = pd.DataFrame({"time": [1.0], "species": ["A"], "compartment": ["c"], "value": [1.0]})
-    with pytest.raises(InputError, match="network_problem: network 'event-probe' has events"):
-        Problem.from_network(_probe(), data, free=["k"])
-    with pytest.raises(InputError, match="dose_response: network 'event-probe' has events"):
-        dose_response(_probe(), {})
+    data = pd.DataFrame({"time": [1.0], "observable": ["c.A"], "value": [1.0], "sigma": [0.1]})
+    with pytest.raises(InputError, match="network_problem: event 'refill' .*reads the state"):
+        Problem.from_network(_state_trigger(), data, free=["k"])
     with pytest.raises(InputError, match="native_kernel: .*has events.*no event handling"):
         native_kernel(_probe())
 
