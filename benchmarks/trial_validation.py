@@ -3,6 +3,14 @@
 Usage::
 
     python benchmarks/trial_validation.py [--replicates 20]
+    python benchmarks/trial_validation.py --structures [--replicates 20]
+
+``--structures`` validates the two threshold structures of
+:class:`mechsim.trials._tumour.ThresholdStructure` (A: ``CALIBRATED``, B: ``CALIBRATED_B``)
+in this process on the same virtual patients (:func:`mechsim.trials._validation.validate_structures`,
+seed 0 as ``trial validate``) and writes ``benchmarks/results/trial_structures.{md,json}``
+beside the two calibrations (``trial_calibration.json`` for A,
+``trial_structures_calibration.json`` for B); ``trial_validation.*`` is left alone.
 
 Runs ``mechsim trial validate --replicates R --out DIR --json benchmarks/results/trial_validation.json``
 in a fresh process (compile included, as a user runs it), measures its wall time and peak
@@ -38,7 +46,14 @@ def _fmt(x, unit: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replicates", type=int, default=20)
+    ap.add_argument("--structures", action="store_true",
+                    help="validate structures A and B side by side (trial_structures.{md,json})")
     args = ap.parse_args()
+    if args.structures:
+        from trial_structures_report import run_structures
+
+        run_structures(args.replicates)
+        return
     out_json = RESULTS / "trial_validation.json"
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "mechsim", "trial", "validate", "--replicates",

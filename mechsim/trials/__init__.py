@@ -64,7 +64,7 @@ from mechsim.trials._survival import (
     duration_of_response,
     progression_free_survival,
 )
-from mechsim.trials._tumour import TumourParams
+from mechsim.trials._tumour import ThresholdStructure, TumourParams
 from mechsim.trials._validation import ArmValidation, validate_arms
 from mechsim.trials._window import WindowConfig, load_window_config, therapeutic_window
 
@@ -91,6 +91,7 @@ __all__ = [
     "Response",
     "Role",
     "SignalPlan",
+    "ThresholdStructure",
     "TimeToEvent",
     "TrialOptions",
     "TumourParams",

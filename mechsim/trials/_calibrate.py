@@ -1,9 +1,11 @@
 """Calibration of the tumour-level parameters on the calibration arms, through ``mechsim.fit``.
 
 Only arms whose role is ``calibration`` reach the likelihood (:func:`calibration_arms`);
-every other arm is validation. The free parameters are :attr:`TumourParams.FREE` (log
+every other arm is validation. The free parameters are :attr:`TumourParams.free_names` (log
 scale): the median apoptotic threshold of sarcoma and of lymphoma, the threshold factor of
-pretreated disease for the alkylator, its between-patient spread, and the median growth rate of sarcoma
+pretreated disease for the alkylator (structure A) or the alkylator's threshold factor in
+sarcoma (structure B, :class:`~mechsim.trials._tumour.ThresholdStructure`), the threshold's
+between-patient spread, and the median growth rate of sarcoma
 (lymphoma's growth is not identifiable from Wist 1991's response counts and stays assumed). Everything upstream (PK, chemistry, DNA damage, signalling) keeps the values
 of the mechanism's own calibration.
 
@@ -39,7 +41,7 @@ from mechsim.trials._simulate import PreparedArm, TrialOptions, arm_size, prepar
 from mechsim.trials._survival import DAYS_PER_MONTH
 from mechsim.trials._tumour import TumourParams, fixed_tail, run_log
 
-__all__ = ["CalibrationTarget", "calibration_arms", "calibration_problem", "calibration_targets"]
+__all__ = ["CalibrationTarget", "calibration_arms", "calibration_problem", "calibration_targets", "problem_on"]
 
 #: Calibration endpoints and how they enter (rates as binomials, medians log-normal).
 RATE_ENDPOINTS = ("orr", "cr", "pr", "sd", "dcr", "pfs_6mo")
@@ -146,6 +148,9 @@ BOUNDS = {
     "threshold.sts": (0.05, 20.0), "threshold.nhl": (0.05, 20.0),
     "resistance_pretreated": (1.0, 50.0), "sigma_patient": (0.02, 3.0),
     "growth_per_day.sts": (1e-4, 0.2),
+    # structure B: a potency factor may lie on either side of 1 (assumed: 20-fold either way
+    # of the anthracycline-derived threshold, the same span as the thresholds' own bounds)
+    "alkylator_potency_sts": (0.05, 50.0),
 }
 
 
@@ -163,18 +168,29 @@ def calibration_problem(
     Each calibration arm gets a fixed cohort of ``n_patients`` (seed ``seed + index``); the
     mechanism runs once per patient here, and the objective re-runs only the tumour layer.
     """
-    from mechsim.fit import Problem
-
     cal = calibration_arms(arms)
     if not cal:
         raise ValueError("no calibration arms given")
     opts = TrialOptions(followup_months=followup_months)
-    prepared, targets = [], []
+    prepared = []
     for i, arm in enumerate(cal):
         if progress is not None:
             progress(f"mechanism for {n_patients} virtual patients of {arm.id}")
         prepared.append(prepare_arm(arm, n_patients, seed + i, options=opts))
-        targets.append(tuple(calibration_targets(arm)))
+    return problem_on(prepared, start)
+
+
+def problem_on(prepared: Sequence[PreparedArm], start: TumourParams) -> CalibrationSetup:
+    """The calibration problem on already prepared calibration arms, for ``start``'s
+    structure (:class:`~mechsim.trials._tumour.ThresholdStructure`): the mechanism is not
+    re-run, so structures A and B are fitted on the same virtual cohorts."""
+    from mechsim.fit import Problem
+
+    for prep in prepared:
+        if prep.arm.role is not Role.CALIBRATION:
+            raise ValueError(f"arm {prep.arm.id!r} is {prep.arm.role}, not a calibration arm")
+    prepared = list(prepared)
+    targets = [tuple(calibration_targets(prep.arm)) for prep in prepared]
     tail = jnp.asarray(fixed_tail(start))
 
     def nllh(x):
@@ -185,11 +201,12 @@ def calibration_problem(
             total += _nllh_terms(pred, tg)
         return total
 
-    lo = np.log([BOUNDS[n][0] for n in TumourParams.FREE])
-    hi = np.log([BOUNDS[n][1] for n in TumourParams.FREE])
-    problem = Problem.from_function(jax.jit(nllh), lo, hi, names=TumourParams.FREE,
+    names = start.free_names
+    lo = np.log([BOUNDS[n][0] for n in names])
+    hi = np.log([BOUNDS[n][1] for n in names])
+    problem = Problem.from_function(jax.jit(nllh), lo, hi, names=names,
                                     scales=("log",) * len(lo), x_nominal=start.vector(),
-                                    label="tumour-level calibration")
+                                    label=f"tumour-level calibration (structure {start.structure.value})")
     return CalibrationSetup(tuple(prepared), tuple(targets), problem, start)
 
 

@@ -230,10 +230,10 @@ def finish_arm(prep: PreparedArm, params: TumourParams, seed: int, *,
                            recist_options=opt.recist)
     table = prep.cohort.table()
     key = histology_key(prep.arm.population.histology)
-    pre = bool(prep.arm.population.pretreated)
-    resist = (params.resistance_pretreated if prep.arm.drug == "trofosfamide"
-              else params.resistance_pretreated_anthracycline)
-    table["threshold"] = (params.threshold[key] * (resist if pre else 1.0)
+    factor = params.threshold_factor(alkylator=prep.arm.drug == "trofosfamide",
+                                     pretreated=bool(prep.arm.population.pretreated),
+                                     nhl=key == "nhl")
+    table["threshold"] = (params.threshold[key] * factor
                           * np.exp(params.sigma_patient * prep.cohort.eta_threshold))
     table["growth_per_day"] = params.growth_per_day[key] * np.exp(params.growth_sigma * prep.cohort.eta_growth)
     table["peak_bh3_ratio"] = prep.peak_ratio

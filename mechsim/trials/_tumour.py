@@ -15,15 +15,31 @@ cycles, because the survivors of one cycle re-mix before the next.
 :func:`particle_ensemble` simulates the finite, four-protein cell ensemble with slow
 mixing directly, to measure the error of this surrogate (benchmarks/trials.py).
 
-Threshold. ``theta = theta_histology * resistance**[pretreated] * exp(sigma_patient * eta)``:
-the median BH3-ratio threshold of the histology (1 in the representative cell's
-stoichiometry, :mod:`mechsim.mechanisms.apoptosis._bcl2`), raised in pretreated disease,
-varying between patients. The resistance of pretreated disease is drug-class specific:
-``resistance_pretreated`` for the alkylator (cross-resistance after prior ifosfamide, as the
-ICL repair that Spanswick et al. 2002 found in relapsed but not in drug-naive patients;
-fitted on Jost 2014) and ``resistance_pretreated_anthracycline`` for the anthracyclines (no
-calibration arm is pretreated with an anthracycline, so it is assumed, 1, and its effect
-on the validation arms is shown as a sensitivity).
+Threshold. Two structures (:class:`ThresholdStructure`), each with five free parameters
+fitted on the same four calibration arms:
+
+* **A** (``PRETREATED_RESISTANCE``, the default):
+  ``theta = theta_histology * resistance**[pretreated] * exp(sigma_patient * eta)``: the
+  median BH3-ratio threshold of the histology (1 in the representative cell's
+  stoichiometry, :mod:`mechsim.mechanisms.apoptosis._bcl2`), raised in pretreated disease,
+  varying between patients. The resistance of pretreated disease is drug-class specific:
+  ``resistance_pretreated`` for the alkylator (cross-resistance after prior ifosfamide, as
+  the ICL repair that Spanswick et al. 2002 found in relapsed but not in drug-naive
+  patients; fitted on Jost 2014) and ``resistance_pretreated_anthracycline`` for the
+  anthracyclines (no calibration arm is pretreated with an anthracycline, so it is assumed,
+  1, and its effect on the validation arms is shown as a sensitivity).
+* **B** (``ALKYLATOR_POTENCY``): ``theta = theta_histology * potency**[alkylator and
+  sarcoma] * resistance_anthracycline**[anthracycline and pretreated] * exp(sigma_patient *
+  eta)``: no pretreatment effect for the alkylator; instead ``alkylator_potency_sts``
+  multiplies the sarcoma threshold for trofosfamide whether the disease is pretreated or
+  not: the alkylator's damage signal in sarcoma is worth less than the anthracycline's, from
+  which ``threshold.sts`` is fitted (the cross-link-to-DSB equivalence of the mechanism is
+  its least certain link). Lymphoma has only the alkylator arm (Wist 1991), so there the
+  potency is absorbed by ``threshold.nhl``. B was formulated after A failed on Hartman 2020
+  (first-line trofosfamide); on the four calibration arms it is an exact
+  reparametrisation of A (``potency = resistance``, ``threshold.nhl(B) = threshold.nhl(A) x
+  resistance``), so the calibration data cannot tell them apart
+  (``benchmarks/results/trial_structures.md``).
 
 Growth (Simeoni et al. 2004, Cancer Res 64:1094, as in ``kinetics.md``): proliferating
 volume ``x1`` grows at ``lambda0 x1 / (1 + (lambda0 w / lambda1)**psi)**(1/psi)``;
@@ -34,6 +50,7 @@ measured volume is ``w = x1 + x2 + x3 + x4``. The sum of longest diameters scale
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -47,7 +64,7 @@ from scipy.special import ndtr as sp_ndtr
 from mechsim.network import Provenance
 
 __all__ = [
-    "FIXED", "TumourParams", "histology_key", "particle_ensemble", "sigma_cell", "simulate_tumours",
+    "FIXED", "ThresholdStructure", "TumourParams", "histology_key", "particle_ensemble", "sigma_cell", "simulate_tumours",
 ]
 
 _P = Provenance
@@ -92,6 +109,30 @@ def histology_key(histology: str) -> str:
     return "nhl" if "lymphoma" in histology.lower() else "sts"
 
 
+class ThresholdStructure(enum.StrEnum):
+    """How the tumour threshold depends on pretreatment and on the drug (module docstring).
+
+    ``PRETREATED_RESISTANCE`` (structure A): the alkylator's threshold is raised by
+    ``resistance_pretreated`` in pretreated disease. ``ALKYLATOR_POTENCY`` (structure B): the
+    alkylator's threshold in sarcoma is multiplied by ``alkylator_potency_sts`` whether the
+    disease is pretreated or not; no pretreatment effect for the alkylator.
+    """
+
+    PRETREATED_RESISTANCE = "A"
+    ALKYLATOR_POTENCY = "B"
+
+
+#: The free parameters of each structure on their fitting scale (log), in this order.
+FREE_BY_STRUCTURE: Mapping[ThresholdStructure, tuple[str, ...]] = {
+    ThresholdStructure.PRETREATED_RESISTANCE: (
+        "threshold.sts", "threshold.nhl", "resistance_pretreated", "sigma_patient",
+        "growth_per_day.sts"),
+    ThresholdStructure.ALKYLATOR_POTENCY: (
+        "threshold.sts", "threshold.nhl", "alkylator_potency_sts", "sigma_patient",
+        "growth_per_day.sts"),
+}
+
+
 @dataclass(frozen=True)
 class TumourParams:
     """Tumour-level parameters (the ones :mod:`mechsim.trials._calibrate` fits).
@@ -99,14 +140,17 @@ class TumourParams:
     Attributes:
         threshold: median BH3-ratio MOMP threshold per histology key (dimensionless).
         resistance_pretreated: threshold multiplier in pretreated disease for the alkylator
-            (trofosfamide).
-        resistance_pretreated_anthracycline: the same for doxorubicin and aldoxorubicin
-            (not fitted).
+            (trofosfamide); structure A only (ignored under B).
         sigma_patient: between-patient SD of the log threshold.
         growth_per_day: median net growth rate lambda0 per histology key (1/d); only the
             sarcoma rate is fitted.
         growth_sigma: between-patient SD of the log growth rate.
         provenance: per attribute name (``threshold.sts`` style keys for the dicts).
+        resistance_pretreated_anthracycline: the same for doxorubicin and aldoxorubicin
+            (not fitted; both structures).
+        structure: which threshold structure (:class:`ThresholdStructure`); A by default.
+        alkylator_potency_sts: threshold multiplier for trofosfamide in sarcoma, pretreated
+            or not (dimensionless); structure B only (ignored under A).
     """
 
     threshold: Mapping[str, float]
@@ -116,14 +160,24 @@ class TumourParams:
     growth_sigma: float
     provenance: Mapping[str, Provenance] = field(default_factory=dict, compare=False)
     resistance_pretreated_anthracycline: float = 1.0
+    structure: ThresholdStructure = ThresholdStructure.PRETREATED_RESISTANCE
+    alkylator_potency_sts: float = 1.0
 
-    #: the free parameters on their fitting scale (log), in this order
-    FREE = ("threshold.sts", "threshold.nhl", "resistance_pretreated", "sigma_patient",
-            "growth_per_day.sts")
+    #: the free parameters of structure A (the default) on their fitting scale (log), in
+    #: this order; :attr:`free_names` gives those of the instance's structure
+    FREE = FREE_BY_STRUCTURE[ThresholdStructure.PRETREATED_RESISTANCE]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "structure", ThresholdStructure(self.structure))
+
+    @property
+    def free_names(self) -> tuple[str, ...]:
+        """The free parameters of this structure, in fitting order."""
+        return FREE_BY_STRUCTURE[self.structure]
 
     def vector(self) -> np.ndarray:
-        """log of :attr:`FREE` (the fitting scale)."""
-        return np.log([self.get(n) for n in self.FREE])
+        """log of :attr:`free_names` (the fitting scale)."""
+        return np.log([self.get(n) for n in self.free_names])
 
     def get(self, name: str) -> float:
         head, _, key = name.partition(".")
@@ -132,12 +186,31 @@ class TumourParams:
 
     def with_vector(self, x: np.ndarray, provenance: Mapping[str, Provenance] | None = None) -> TumourParams:
         """A copy with the free parameters set from log values ``x``."""
-        vals = dict(zip(self.FREE, np.exp(np.asarray(x, float)), strict=True))
+        vals = dict(zip(self.free_names, np.exp(np.asarray(x, float)), strict=True))
+        third = ({"alkylator_potency_sts": vals["alkylator_potency_sts"]}
+                 if self.structure is ThresholdStructure.ALKYLATOR_POTENCY
+                 else {"resistance_pretreated": vals["resistance_pretreated"]})
         return replace(
             self, threshold={"sts": vals["threshold.sts"], "nhl": vals["threshold.nhl"]},
-            resistance_pretreated=vals["resistance_pretreated"], sigma_patient=vals["sigma_patient"],
+            sigma_patient=vals["sigma_patient"],
             growth_per_day={"sts": vals["growth_per_day.sts"], "nhl": self.growth_per_day["nhl"]},
-            provenance=dict(provenance if provenance is not None else self.provenance))
+            provenance=dict(provenance if provenance is not None else self.provenance), **third)
+
+    def threshold_factor(self, *, alkylator: bool, pretreated: bool, nhl: bool) -> float:
+        """The patient-independent factor on ``threshold[histology]`` (dimensionless).
+
+        A: ``resistance_pretreated`` (alkylator) or ``resistance_pretreated_anthracycline``
+        in pretreated disease, else 1. B: ``alkylator_potency_sts`` for the alkylator in
+        sarcoma (pretreated or not), the anthracycline resistance in pretreated disease,
+        else 1. :func:`simulate_tumours` uses the same rule (``_log_threshold_shift``).
+        """
+        if self.structure is ThresholdStructure.ALKYLATOR_POTENCY:
+            if alkylator:
+                return 1.0 if nhl else self.alkylator_potency_sts
+            return self.resistance_pretreated_anthracycline if pretreated else 1.0
+        if not pretreated:
+            return 1.0
+        return self.resistance_pretreated if alkylator else self.resistance_pretreated_anthracycline
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,6 +240,14 @@ def _volume_ml(sld_mm):
 STEP_H = 6
 
 
+def _log_threshold_shift(third, log_resist_anth, b, pretreated, nhl, alkylator):
+    """log of :meth:`TumourParams.threshold_factor` per patient; ``third`` is the log of the
+    structure's third free parameter, ``b`` 1.0 under structure B, 0.0 under A."""
+    shift_a = pretreated * jnp.where(alkylator > 0, third, log_resist_anth)
+    shift_b = jnp.where(alkylator > 0, (1.0 - nhl) * third, pretreated * log_resist_anth)
+    return (1.0 - b) * shift_a + b * shift_b
+
+
 @jax.jit
 def _run(x, log_signal, eta_thr, eta_g, pretreated, nhl, sld0, assess_steps, alkylator):
     """SLD (mm) at the assessment steps, ``(n, n_assess)``; ``x`` the log free parameters.
@@ -179,10 +260,10 @@ def _run(x, log_signal, eta_thr, eta_g, pretreated, nhl, sld0, assess_steps, alk
     psi = FIXED["psi"][0]
     sw = FIXED["switch_volume_ml"][0]
     s_cell = sigma_cell(FIXED["protein_cv"][0])
-    thr_sts, thr_nhl, resist, sig_pat, g_sts, g_nhl, sig_g, resist_anth = (
-        x[0], x[1], x[2], jnp.exp(x[3]), x[4], x[5], x[6], x[7])
-    log_resist = jnp.where(alkylator > 0, resist, resist_anth)
-    log_theta = jnp.where(nhl > 0, thr_nhl, thr_sts) + pretreated * log_resist + sig_pat * eta_thr
+    thr_sts, thr_nhl, third, sig_pat, g_sts, g_nhl, sig_g, resist_anth, b = (
+        x[0], x[1], x[2], jnp.exp(x[3]), x[4], x[5], x[6], x[7], x[8])
+    shift = _log_threshold_shift(third, resist_anth, b, pretreated, nhl, alkylator)
+    log_theta = jnp.where(nhl > 0, thr_nhl, thr_sts) + shift + sig_pat * eta_thr
     lam0 = jnp.exp(jnp.where(nhl > 0, g_nhl, g_sts) + sig_g * eta_g) / 24.0  # 1/h
     lam1 = lam0 * sw
     w0 = _volume_ml(sld0)
@@ -223,15 +304,17 @@ def free_vector(params: TumourParams) -> jnp.ndarray:
 def fixed_tail(params: TumourParams) -> np.ndarray:
     """The parameters :func:`run_log` needs beyond the free ones: log lymphoma growth rate
     (not identifiable from the calibration arms' response counts, so not fitted), the
-    between-patient growth spread, and the log anthracycline resistance of pretreated disease."""
+    between-patient growth spread, the log anthracycline resistance of pretreated disease,
+    and the structure flag (0.0 for A, 1.0 for B)."""
     return np.array([math.log(params.growth_per_day["nhl"]), params.growth_sigma,
-                     math.log(params.resistance_pretreated_anthracycline)])
+                     math.log(params.resistance_pretreated_anthracycline),
+                     float(params.structure is ThresholdStructure.ALKYLATOR_POTENCY)])
 
 
 def run_log(x: jnp.ndarray, inputs: TumourInputs) -> jnp.ndarray:
     """:func:`simulate_tumours` on the log free-parameter vector (differentiable in ``x``)."""
     x = jnp.asarray(x)
-    if x.shape[0] != len(TumourParams.FREE) + 3:
+    if x.shape[0] != len(TumourParams.FREE) + 4:
         raise ValueError("run_log needs the fixed parameters appended (use free_vector)")
     return _run(x, jnp.asarray(inputs.log_signal), jnp.asarray(inputs.eta_threshold),
                 jnp.asarray(inputs.eta_growth), jnp.asarray(inputs.pretreated, float),

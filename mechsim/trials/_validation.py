@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +27,7 @@ from mechsim.trials._toxicity import TOXICITY_ENDPOINTS
 from mechsim.trials._tumour import TumourParams
 
 __all__ = ["SEED_DIRECTIONS", "VALIDATION_ENDPOINTS", "ArmValidation", "Direction", "directions",
-           "validate_arms"]
+           "validate_arms", "validate_structures"]
 
 #: Endpoint names compared (issue #18 item 6).
 VALIDATION_ENDPOINTS = ("orr", "dcr", "cr", "pr", "sd", "pfs_median_months", "pfs_6mo",
@@ -114,28 +114,47 @@ def validate_arms(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[ArmValidation]:
     """Run every simulable arm of ``arms`` ``replicates`` times; compare with the reports."""
+    return validate_structures(arms, {"": params}, replicates=replicates, seed=seed,
+                               options=options, progress=progress)[""]
+
+
+def validate_structures(
+    arms: Sequence[Arm],
+    params: Mapping[str, TumourParams],
+    *,
+    replicates: int = 20,
+    seed: int = 0,
+    options: TrialOptions | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, list[ArmValidation]]:
+    """:func:`validate_arms` for several tumour parameter sets (e.g. threshold structures A
+    and B) on the same virtual patients: the mechanism runs once per arm and each set only
+    re-runs the tumour layer and the readouts. Returns the results per key of ``params``."""
     if isinstance(replicates, bool) or not isinstance(replicates, int | np.integer) or replicates < 1:
         from mechsim.errors import InputError
 
         raise InputError(f"replicates must be a whole number >= 1, got {replicates!r} — e.g. --replicates 20")
-    out = []
+    out: dict[str, list[ArmValidation]] = {key: [] for key in params}
     sim_arms = [a for a in arms if a.simulable]
     for i, arm in enumerate(sim_arms):
         n, reported = arm_size(arm)
         cb = (lambda d, t, _a=arm.id: progress(_a, d, t)) if progress else None
         prep = prepare_arm(arm, n * replicates, seed + 1000 * i, options=options, progress=cb)
-        per: dict[str, list[float]] = {k: [] for k in VALIDATION_ENDPOINTS}
+        per: dict[str, dict[str, list[float]]] = {
+            key: {k: [] for k in VALIDATION_ENDPOINTS} for key in params}
         for r in range(replicates):
-            idx = np.arange(r * n, (r + 1) * n)
-            sub = prep.subset(idx)
-            s = finish_arm(sub, params, seed, options=options).summary()
-            for k in VALIDATION_ENDPOINTS:
-                v = s.get(k)
-                per[k].append(np.inf if v is None and k == "pfs_median_months" else
-                              (np.nan if v is None else float(v)))
-        eps = [c for k in VALIDATION_ENDPOINTS
-               if (c := _compare(arm, k, np.asarray(per[k], float), n)) is not None]
-        out.append(ArmValidation(arm.id, str(arm.role), arm.drug, n, reported, int(replicates), tuple(eps)))
+            sub = prep.subset(np.arange(r * n, (r + 1) * n))  # one replicate at a time (memory)
+            for key, p in params.items():
+                s = finish_arm(sub, p, seed, options=options).summary()
+                for k in VALIDATION_ENDPOINTS:
+                    v = s.get(k)
+                    per[key][k].append(np.inf if v is None and k == "pfs_median_months" else
+                                       (np.nan if v is None else float(v)))
+        for key in params:
+            eps = [c for k in VALIDATION_ENDPOINTS
+                   if (c := _compare(arm, k, np.asarray(per[key][k], float), n)) is not None]
+            out[key].append(ArmValidation(arm.id, str(arm.role), arm.drug, n, reported,
+                                          int(replicates), tuple(eps)))
     return out
 
 
