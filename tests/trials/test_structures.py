@@ -14,12 +14,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from mechsim.trials import CALIBRATED, Role, list_arms
+from mechsim.trials import CALIBRATED, list_arms
 from mechsim.trials._calibrate import calibration_problem, problem_on
 from mechsim.trials._calibrated import CALIBRATED_B, calibrated
-from mechsim.trials._exposure import SignalPlan
-from mechsim.trials._patients import draw_cohort
-from mechsim.trials._simulate import PreparedArm
 from mechsim.trials._tumour import (
     FREE_BY_STRUCTURE,
     ThresholdStructure,
@@ -27,6 +24,7 @@ from mechsim.trials._tumour import (
     TumourParams,
     simulate_tumours,
 )
+from tests.trials.test_virtual import _fake_prepared, spy_prepare_arm
 
 A, B = ThresholdStructure.PRETREATED_RESISTANCE, ThresholdStructure.ALKYLATOR_POTENCY
 BASELINE_RATIO = 0.145
@@ -118,36 +116,11 @@ def test_free_parameters_and_provenance() -> None:
         calibrated("C")
 
 
-def _fake_prepared(arm, n, seed, *, options=None, progress=None) -> PreparedArm:
-    """A prepared arm without the mechanism: one 21-day window with a 48-h pulse."""
-    from mechsim.trials._simulate import TrialOptions, _assessment_days
-
-    plan = SignalPlan("doxorubicin", None, 504.0, 0.0, 504.0, 6, False)  # type: ignore[arg-type]
-    cohort = draw_cohort("doxorubicin", n, np.random.default_rng(seed), flat_dose=False)
-    days = _assessment_days(arm, options or TrialOptions())
-    window = np.full((n, 505, 1), BASELINE_RATIO)
-    window[:, :48, 0] = 0.6
-    return PreparedArm(arm, plan, cohort, window, days, np.zeros(n, np.int32), round(days[-1] * 24) + 1)
-
-
-def test_b_calibration_sees_only_calibration_arms(monkeypatch) -> None:
-    import mechsim.trials._calibrate as cal
-
-    seen: list[str] = []
-
-    def spy(arm, n, seed, **kw):
-        seen.append(arm.id)
-        return _fake_prepared(arm, n, seed, **kw)
-
-    monkeypatch.setattr(cal, "prepare_arm", spy)
+def test_problem_on_reuses_the_cohorts_and_refuses_validation_arms(monkeypatch) -> None:
+    """A on B's prepared cohorts is A's problem without new mechanism runs; a validation
+    arm never reaches it (the split itself: tests/trials/test_virtual.py, both structures)."""
+    seen = spy_prepare_arm(monkeypatch)
     setup = calibration_problem(list_arms(), CALIBRATED_B, n_patients=20)
-    expected = {a.id for a in list_arms() if a.role is Role.CALIBRATION}
-    assert set(seen) == expected == {"aldox-2b-aldoxorubicin", "aldox-2b-doxorubicin", "jost2014", "wist1991"}
-    assert {t.arm for tg in setup.targets for t in tg} == expected
-    assert tuple(setup.problem.names) == CALIBRATED_B.free_names
-    f_b = float(setup.problem.nllh_fn(CALIBRATED_B.vector()))
-    assert math.isfinite(f_b)
-    # A on the same cohorts: a different problem (names), no new mechanism runs
     f_a = problem_on(setup.prepared, CALIBRATED)
     assert len(seen) == 4 and tuple(f_a.problem.names) == CALIBRATED.free_names
     hartman = next(a for a in list_arms() if a.id == "hartman2020-trofosfamide")

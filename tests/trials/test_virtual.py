@@ -16,6 +16,7 @@ from mechsim.trials._calibrate import (
     calibration_targets,
     soft_endpoints,
 )
+from mechsim.trials._calibrated import CALIBRATED_B
 from mechsim.trials._exposure import SignalPlan, signal_plan
 from mechsim.trials._patients import NOMINAL_BSA_M2, draw_cohort
 from mechsim.trials._simulate import PreparedArm, finish_arm, simulate_arm
@@ -167,7 +168,9 @@ def _fake_prepared(arm, n, seed, *, options=None, progress=None) -> PreparedArm:
     return PreparedArm(arm, plan, cohort, window, days, np.zeros(n, np.int32), round(days[-1] * 24) + 1)
 
 
-def test_no_validation_arm_reaches_the_fit(monkeypatch) -> None:
+def spy_prepare_arm(monkeypatch) -> list[str]:
+    """Replace the calibration's ``prepare_arm`` by :func:`_fake_prepared`; returns the list
+    of arm ids it is called with."""
     import mechsim.trials._calibrate as cal
 
     seen: list[str] = []
@@ -177,11 +180,18 @@ def test_no_validation_arm_reaches_the_fit(monkeypatch) -> None:
         return _fake_prepared(arm, n, seed, **kw)
 
     monkeypatch.setattr(cal, "prepare_arm", spy)
-    setup = calibration_problem(list_arms(), CALIBRATED, n_patients=30)
+    return seen
+
+
+@pytest.mark.parametrize("params", [CALIBRATED, CALIBRATED_B], ids=["structure-A", "structure-B"])
+def test_no_validation_arm_reaches_the_fit(monkeypatch, params) -> None:
+    seen = spy_prepare_arm(monkeypatch)
+    setup = calibration_problem(list_arms(), params, n_patients=30)
     expected = {a.id for a in list_arms() if a.role is Role.CALIBRATION}
     assert set(seen) == expected == {"aldox-2b-aldoxorubicin", "aldox-2b-doxorubicin", "jost2014", "wist1991"}
     assert {t.arm for tg in setup.targets for t in tg} == expected
-    assert math.isfinite(float(setup.problem.nllh_fn(CALIBRATED.vector())))
+    assert tuple(setup.problem.names) == params.free_names
+    assert math.isfinite(float(setup.problem.nllh_fn(params.vector())))
     assert [a.id for a in calibration_arms(list_arms())] == sorted(expected, key=[a.id for a in list_arms()].index)
     with pytest.raises(ValueError, match="not a calibration arm"):
         calibration_targets(get_arm("hartman2020-doxorubicin"))
