@@ -54,39 +54,59 @@ def _case_dirs(directory: Path) -> list[Path]:
 
 @app.command("test-suite")
 def test_suite(
-    directory: Annotated[Path, typer.Argument(help="folder of case folders (or one case)")],
+    directories: Annotated[list[Path], typer.Argument(
+        metavar="DIRECTORY",
+        help="folders of case folders (or single cases), e.g. cases/ and cases-more/")],
     json_out: Annotated[Path | None, typer.Option("--json", help="write the results here")] = None,
     markdown: Annotated[Path | None, typer.Option(help="write a Markdown report here")] = None,
     jobs: Annotated[int, typer.Option(help="worker processes")] = max(1, os.cpu_count() or 1),
+    case_timeout: Annotated[float, typer.Option(
+        help="wall-clock limit of one case in seconds; a case over it is reported as 'timeout'")
+    ] = 120.0,
+    by_tag: Annotated[bool, typer.Option(help="print the counts by test tag")] = True,
 ) -> None:
-    """Run every case in DIRECTORY; report pass / fail / refused / error per case."""
+    """Run every case in the DIRECTORYs; report pass / fail / refused / error / timeout."""
     from mechsim._io import atomic_write_text
     from mechsim.sbml import report_markdown, run_cases, summarize
+    from mechsim.sbml._testsuite import STATUSES
 
     with user_errors():
-        if not directory.is_dir():
-            fail(f"DIRECTORY {str(directory)!r} is not a folder — give the SBML Test Suite's cases folder")
+        for directory in directories:
+            if not directory.is_dir():
+                fail(f"DIRECTORY {str(directory)!r} is not a folder — give the SBML Test Suite's cases folder")
         for path, arg in ((json_out, "--json"), (markdown, "--markdown")):
             if path is not None:
                 check_output_path(path, arg=arg)
         check_count(jobs, arg="--jobs")
-        dirs = _case_dirs(directory)
+        if not case_timeout > 0:
+            fail(f"--case-timeout must be > 0 seconds, got {case_timeout} — give e.g. 120")
+        dirs = [d for directory in directories for d in _case_dirs(directory)]
     if not dirs:
-        fail(f"no test cases (folders with *-settings.txt) in {directory} — give the SBML Test Suite's cases folder")
+        fail(f"no test cases (folders with *-settings.txt) in {', '.join(map(str, directories))} — "
+             "give the SBML Test Suite's cases folder")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as progress:
-        task = progress.add_task("SBML cases", total=len(dirs))
+                  TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+                  console=console) as progress:
+        seen = dict.fromkeys(STATUSES, 0)
+        task = progress.add_task("SBML cases", total=len(dirs), counts="")
 
         def tick(result) -> None:
-            progress.advance(task)
+            seen[result.status] += 1
+            progress.update(task, advance=1,
+                            counts=" ".join(f"{k} {v}" for k, v in seen.items() if v))
             if result.status != "pass":
                 progress.console.print(f"{result.case}: {result.status} {result.message[:160]}",
                                        markup=False, highlight=False)
 
-        results = run_cases(dirs, jobs=jobs, on_result=tick)
+        results = run_cases(dirs, jobs=jobs, on_result=tick, case_timeout=case_timeout)
     summary = summarize(results)
+    if by_tag and summary["by_tag"]:
+        tags = Table("tag", *STATUSES, title="by tag")
+        for tag, row in summary["by_tag"].items():
+            tags.add_row(tag, *(str(row[k]) for k in STATUSES))
+        console.print(tags)
     table = Table("status", "cases")
-    for key in ("pass", "fail", "refused", "error"):
+    for key in STATUSES:
         table.add_row(key, str(summary[key]))
     table.add_row("pass rate", f"{100 * summary['pass_rate']:.1f} %")
     console.print(table)

@@ -1,11 +1,14 @@
 """SBML interoperability: import (L2V4-L3V2), simulation with events, export, Test Suite.
 
 * :func:`import_sbml` maps an SBML model onto a :class:`~mechsim.network.Network`
-  (``check_units=False``) and keeps the SBML-id mapping (:class:`SbmlImport`).
+  (``check_units=False``) and keeps the SBML-id mapping (:class:`SbmlImport`);
+  hierarchical (comp) models are flattened by libSBML's CompFlatteningConverter first,
+  and ``rateOf`` is replaced by the right-hand side it names.
 * :func:`simulate_sbml` simulates an import with SBML event semantics (no delays).
 * :func:`export_sbml` writes any network as SBML L3V2 (units, annotations, dosing
   events); :func:`scenario_to_sbml` exports a named scenario with its regimen.
-* :func:`run_cases` judges SBML Test Suite cases; :func:`sbml_info` summarises a file.
+* :func:`run_cases` judges SBML Test Suite cases (each in a worker process killed at a
+  per-case time limit); :func:`sbml_info` summarises a file.
 """
 
 from mechsim.sbml._driver import SbmlTimeCourse, simulate_sbml

@@ -24,9 +24,11 @@ from sympy.printing.str import StrPrinter
 
 from mechsim.errors import UnsupportedSBMLError
 
-__all__ = ["AVOGADRO", "TIME", "ast_to_sympy", "formula", "to_bool", "to_number"]
+__all__ = ["AVOGADRO", "RATE_OF", "TIME", "ast_to_sympy", "formula", "to_bool", "to_number"]
 
 TIME = sp.Symbol("__sbml_time__")
+#: ``rateOf(x)`` as read; :mod:`._rateof` replaces it by the rate it names.
+RATE_OF = sp.Function("__sbml_rateOf__")
 #: Avogadro's constant as SBML Level 3 defines it (CODATA 2006, L3V1 section 3.4.6).
 AVOGADRO = 6.02214179e23
 
@@ -179,7 +181,10 @@ class _Converter:
         if t == libsbml.AST_FUNCTION_DELAY:
             raise self.refuse("the delay csymbol")
         if t == libsbml.AST_FUNCTION_RATE_OF:
-            raise self.refuse("the rateOf csymbol")
+            args = self.kids(node)
+            if len(args) != 1 or not isinstance(args[0], sp.Symbol) or args[0] == TIME:
+                raise self.refuse("rateOf of anything but an identifier")
+            return RATE_OF(args[0])
         if t == libsbml.AST_FUNCTION:
             return self.call(node)
         if t == libsbml.AST_LAMBDA:
@@ -236,8 +241,20 @@ class _Converter:
             return sp.Or(sp.Not(a), b)
         raise self.refuse(f"MathML element {node.getName() or libsbml.formulaToL3String(node)!r}")
 
-    def piecewise(self, node: libsbml.ASTNode) -> sp.Expr:
+    def piecewise(self, node: libsbml.ASTNode) -> sp.Basic:
         kids = self.kids(node)
+        values = kids[0:len(kids) - 1:2] + ([kids[-1]] if len(kids) % 2 == 1 else [])
+        if values and all(_is_bool(v) for v in values):
+            # a piecewise of booleans is logic: (c1 and v1) or (not c1 and c2 and v2) or ...
+            # (numpy's select rejects a select of booleans as a condition)
+            terms, earlier = [], []
+            for i in range(0, len(kids) - 1, 2):
+                cond = to_bool(kids[i])
+                terms.append(sp.And(*earlier, cond, kids[i + 1]))
+                earlier.append(sp.Not(cond))
+            if len(kids) % 2 == 1:
+                terms.append(sp.And(*earlier, kids[-1]))
+            return sp.Or(*terms)
         pieces = [(to_number(kids[i]), to_bool(kids[i + 1])) for i in range(0, len(kids) - 1, 2)]
         otherwise = to_number(kids[-1]) if len(kids) % 2 == 1 else sp.nan
         return sp.Piecewise(*pieces, (otherwise, True))
@@ -279,7 +296,8 @@ def ast_to_sympy(node: libsbml.ASTNode, resolve: Resolver,
         where: the element, for error messages (e.g. ``"kinetic law of reaction 'R1'"``).
 
     Raises:
-        UnsupportedSBMLError: for delays, ``rateOf`` and unknown functions.
+        UnsupportedSBMLError: for delays and unknown functions (``rateOf`` is kept as
+            :data:`RATE_OF`).
     """
     return _Converter(resolve, functions, where).convert(node)
 

@@ -1,7 +1,8 @@
 """Read an SBML document into a plain description with sympy math in raw SBML ids.
 
-This is the first half of the import: it checks what mechsim refuses (algebraic rules,
-delays, fast reactions, packages such as comp and fbc) and turns every piece of math
+This is the first half of the import: it flattens hierarchical (comp) models with
+libSBML's CompFlatteningConverter, checks what mechsim refuses (algebraic rules, delays,
+fast reactions, the fbc package) and turns every piece of math
 into sympy with one symbol per SBML id (``Symbol("S1")`` stands for the SBML *value*
 of S1: its concentration unless it has only substance units). :mod:`._import` then maps
 those symbols onto a mechsim :class:`~mechsim.network.Network`.
@@ -17,6 +18,7 @@ import sympy as sp
 
 from mechsim.errors import UnsupportedSBMLError
 from mechsim.sbml._math import ast_to_sympy
+from mechsim.sbml._rateof import resolve_rate_of
 
 __all__ = ["RawEvent", "RawModel", "RawReaction", "RawSpecies", "read_sbml"]
 
@@ -94,14 +96,53 @@ def _document(source: str | os.PathLike[str]) -> libsbml.SBMLDocument:
     if errors:
         msgs = "; ".join(f"line {e.getLine()}: {e.getMessage().strip()}" for e in errors[:3])
         raise UnsupportedSBMLError(f"SBML document {text[:80]!r} does not parse: {msgs}")
-    for i in range(doc.getNumPlugins()):
-        pkg = doc.getPlugin(i).getPackageName()
-        if pkg == "comp" and _comp_unused(doc):
-            continue
-        if pkg not in _HARMLESS_PACKAGES:
-            raise UnsupportedSBMLError(f"SBML package {pkg!r} (document {doc.getModel().getId()!r}) is not supported")
     if doc.getModel() is None:
         raise UnsupportedSBMLError("SBML document has no model")
+    packages = [doc.getPlugin(i).getPackageName() for i in range(doc.getNumPlugins())]
+    if "fbc" in packages:
+        raise UnsupportedSBMLError(
+            f"SBML package 'fbc' (document {doc.getModel().getId()!r}) is not supported: flux "
+            "balance constraints and objectives need a linear-programming solver, which mechsim "
+            "does not have")
+    if "comp" in packages and not _comp_unused(doc):
+        doc = _flatten(doc, text)
+        packages = [doc.getPlugin(i).getPackageName() for i in range(doc.getNumPlugins())]
+    for pkg in packages:
+        if pkg not in _HARMLESS_PACKAGES and pkg != "comp":
+            raise UnsupportedSBMLError(
+                f"SBML package {pkg!r} (document {doc.getModel().getId()!r}) is not supported")
+    return doc
+
+
+def _flatten(doc: libsbml.SBMLDocument, where: str) -> libsbml.SBMLDocument:
+    """Flatten a hierarchical (comp) model with libSBML's ``CompFlatteningConverter``.
+
+    Submodels are instantiated, replacements and deletions applied and ids prefixed as the
+    comp specification (version 1, section 3.9) defines; external model definitions are
+    resolved relative to the document's location.
+    """
+    base = os.path.dirname(where) if not where.lstrip().startswith("<") else "."
+    plugin = doc.getPlugin("comp")
+    for k in range(plugin.getNumExternalModelDefinitions()):
+        ext = plugin.getExternalModelDefinition(k)
+        source = ext.getSource()
+        if "://" not in source and not os.path.exists(os.path.join(base, source)):
+            raise UnsupportedSBMLError(
+                f"comp external model definition {ext.getId()!r}: the comp external model file "
+                f"is not beside the model, and flattening needs it ({source!r} in {base!r})")
+    props = libsbml.ConversionProperties()
+    props.addOption("flatten comp", True)
+    props.addOption("leave_ports", False)
+    props.addOption("performValidation", False)
+    rc = doc.convert(props)
+    if rc != libsbml.LIBSBML_OPERATION_SUCCESS:
+        errors = [doc.getError(i) for i in range(doc.getNumErrors())
+                  if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+        detail = "; ".join(e.getMessage().strip() for e in errors[:2]) or f"return code {rc}"
+        raise UnsupportedSBMLError(
+            f"comp model {where[:80]!r}: libSBML's comp flattening failed ({detail})")
+    if doc.getModel() is None:
+        raise UnsupportedSBMLError(f"comp model {where[:80]!r}: flattening left no model")
     return doc
 
 
@@ -186,6 +227,7 @@ def read_sbml(source: str | os.PathLike[str]) -> RawModel:
     _read_reactions(r, raw)
     _read_rules(r, raw)
     _read_events(r, raw)
+    resolve_rate_of(raw)
     return raw
 
 
