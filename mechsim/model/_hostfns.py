@@ -20,7 +20,31 @@ from mechsim.solver._events import EventFunctions
 
 __all__ = ["host_events", "host_outputs", "numpy_function"]
 
-_MODULES = [{"factorial": lambda x: _factorial(x)}, "numpy"]
+class _BroadcastingLogical:
+    """``numpy.logical_and``/``logical_or`` whose ``reduce`` broadcasts its operands first:
+    lambdify prints ``And(p < 0.2, t >= 99)`` as ``logical_and.reduce((p < 0.2, t >= 99))``,
+    which numpy refuses when one operand is a scalar and the other an array of times."""
+
+    def __init__(self, ufunc: np.ufunc) -> None:
+        self.ufunc = ufunc
+
+    def __call__(self, *args, **kwargs):
+        return self.ufunc(*args, **kwargs)
+
+    def reduce(self, operands, axis=0):
+        return self.ufunc.reduce(np.broadcast_arrays(*operands), axis=axis)
+
+
+def _select(condlist, choicelist, default=np.nan):
+    """``numpy.select`` with conditions cast to bool: sympy may turn a condition into a
+    nested ``Piecewise`` (e.g. ``Abs`` inside ``Or``), which lambdify prints as a float
+    ``select``; numpy refuses non-bool conditions ("invalid entry 0 in condlist")."""
+    conds = np.broadcast_arrays(*[np.asarray(c).astype(bool) for c in condlist])
+    return np.select(conds, choicelist, default=default)
+
+
+_MODULES = [{"factorial": lambda x: _factorial(x), "logical_and": _BroadcastingLogical(np.logical_and),
+             "logical_or": _BroadcastingLogical(np.logical_or), "select": _select}, "numpy"]  # fmt: skip
 
 
 def _factorial(x):
