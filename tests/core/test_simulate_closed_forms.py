@@ -73,7 +73,11 @@ def test_vmap_equals_loop():
     phs = jnp.array([4.0, 5.0, 6.5, 7.4])
     batched = jax.vmap(lambda ph: simulate(net, None, T, params={"pH": ph}).ys)(phs)
     looped = np.stack([np.asarray(simulate(net, None, T, params={"pH": float(ph)}).ys) for ph in phs])
-    assert_close(batched, looped, rtol=1e-12, atol=1e-14, what="vmap vs loop")
+    # the same algorithm per lane: at XLA's default optimisation the two programs agree to
+    # 1e-12; the test processes compile without LLVM's passes (tests/conftest.py), where the
+    # batched and the scalar program round differently (3e-10 measured), still 3000x below
+    # the solver's rtol 1e-6 that any difference in the algorithm would show at
+    assert_close(batched, looped, rtol=1e-9, atol=1e-14, what="vmap vs loop")
 
 
 def test_gradient_equals_central_finite_difference():
