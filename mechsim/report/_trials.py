@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from mechsim._io import atomic_write_text
@@ -162,6 +163,23 @@ def toxicity_lines(sims: Mapping[str, ArmSimulation], out_dir: Path) -> list[str
     return lines
 
 
+def _display(table: pd.DataFrame) -> pd.DataFrame:
+    """The validation table for reading: a median not reached (infinite, or no simulated
+    value on a compared endpoint) shows as ``NR``, an endpoint not simulated as ``—``."""
+    out = table.copy().astype({c: object for c in ("simulated", "low", "high")})
+    for i, row in table.iterrows():
+        compared = row["agrees"] != "not simulated"
+        for col in ("simulated", "low", "high"):
+            v = row[col]
+            if np.isinf(v):
+                out.at[i, col] = "NR"
+            elif np.isnan(v):
+                out.at[i, col] = "NR" if compared and row["endpoint"].endswith("median_months") else "—"
+            else:
+                out.at[i, col] = f"{v:.4g}"
+    return out
+
+
 def trials_section(out_dir: Path, status: Callable[[str], None] | None = None) -> list[str]:
     """Run the virtual trials and return the report lines; figures and CSVs go to ``out_dir``."""
     from mechsim.trials import CALIBRATED, get_arm, list_arms, simulate_arm, validate_arms
@@ -204,7 +222,7 @@ def trials_section(out_dir: Path, status: Callable[[str], None] | None = None) -
               "trials. A rate agrees when it lies in the reported 95 % binomial interval widened "
               "by 0.05, a median when within a factor 1.5 "
               f"([trials_validation.csv](trials_validation.csv)). {summary}.", "",
-              "![virtual trials forest plot](trials_forest.png)", "", md_table(table), ""]
+              "![virtual trials forest plot](trials_forest.png)", "", md_table(_display(table)), ""]
     lines += ["### One arm per drug", ""]
     sims = {}
     for drug, arm_id in DRUG_ARMS.items():
