@@ -14,20 +14,25 @@ import mechsim._config  # noqa: F401
 from mechsim._validate import (
     check_count,
     check_finite,
-    check_parameter_values,
-    check_rate_constants,
     check_times,
     check_tolerances,
 )
 from mechsim.dosing import DosingPlan, Patient, Regimen, plan_regimen
 from mechsim.errors import InputError, MechsimError
-from mechsim.model import CompiledModel, check_finite_parameters, compile_network
+from mechsim.model import CompiledModel, compile_network
+from mechsim.model._event_planning import (
+    firings_for_solve,
+    plan_events,
+    refuse_events,
+    refuse_parameter_assignments,
+)
 from mechsim.model._hostfns import host_events
-from mechsim.network import Network, symbolic
+from mechsim.model._parameters import parameter_vector
+from mechsim.network import Network
 from mechsim.results import SimulationResult
 from mechsim.solver import Rodas5P, Schedule, integrate, solver_jit
-from mechsim.solver._event_plan import EventPlan, integrate_planned, plan_firings
-from mechsim.solver._events import EventFunctions, integrate_events, segment_solver
+from mechsim.solver._event_plan import EventPlan, integrate_planned
+from mechsim.solver._events import integrate_events, segment_solver
 from mechsim.solver._options import (
     AbstractBackend,
     LinearSolver,
@@ -38,7 +43,8 @@ from mechsim.solver._options import (
     as_linear_solver,
 )
 
-__all__ = ["parameter_vector", "plan_events", "simulate"]
+# parameter_vector, plan_events and refuse_events live in mechsim.model; importable from here
+__all__ = ["parameter_vector", "plan_events", "refuse_events", "simulate"]
 
 
 def simulate(
@@ -155,7 +161,7 @@ def simulate(
         planned = events is not None or any(
             isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves(inputs))
         if not planned:
-            _refuse_parameter_assignments(cm.network, "simulate")
+            refuse_parameter_assignments(cm.network, "simulate")
     if times is None:
         raise MechsimError("simulate: give output times in h, e.g. times=jnp.linspace(0, 24, 97)")
     ts = jnp.asarray(times, dtype=jnp.float64)
@@ -182,7 +188,7 @@ def simulate(
             refuse_events(cm.network, "simulate(backend=NativeBackend())",
                           "the C kernel has no event handling")
         if planned:
-            firings = _firings(cm, events, params, times, t0)
+            firings = firings_for_solve(cm, events, params, times, t0)
             return _run_planned(cm, plan, p, ts, y0, solver, rtol_a, atol_a, max_steps,
                                 firings, dense, adjoint)  # fmt: skip
         return _run_events(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense)
@@ -193,168 +199,6 @@ def simulate(
         return _run_native(cm, kernel, plan, p, ts, y0, solver, rtol_a, atol_a, max_steps,
                            t0_a, dense, adjoint, backend)  # fmt: skip
     return _run(cm, plan, p, ts, y0, solver, rtol_a, atol_a, max_steps, t0_a, dense, adjoint)
-
-
-def refuse_events(network: Network, where: str, why: str = "it runs the solver inside jax.jit/vmap "
-                  "or the native kernel, where events are not located") -> None:
-    """Raise :class:`InputError` for a network with events on a path that cannot apply them.
-
-    Events are applied by :func:`simulate` only (on the host, between solver calls);
-    ignoring them elsewhere would be a silent wrong answer. ``why`` says why ``where``
-    cannot apply them.
-    """
-    if network.events:
-        names = ", ".join(repr(e.name) for e in network.events[:3])
-        raise InputError(
-            f"{where}: network {network.name!r} has events ({names}), which this path cannot "
-            f"apply ({why}) — run it with mechsim.simulate (one call per parameter set), or "
-            "express the intervention as doses (Regimen)"
-        )
-
-
-def _refuse_parameter_assignments(network: Network, where: str, why: str = "a "
-                                  "SimulationResult holds one parameter vector") -> None:
-    """Raise :class:`InputError` if an event of ``network`` assigns a parameter."""
-    for ev, items in zip(network.events, symbolic(network).event_assignments, strict=True):
-        for kind, target, _ in items:
-            if kind == "param":
-                raise InputError(
-                    f"{where}: event {ev.name!r} of network {network.name!r} assigns parameter "
-                    f"{target!r}, and {why} — make {target!r} a rate-rule variable with rate 0, "
-                    "or use mechsim.sbml.simulate_sbml"
-                )
-
-
-def plan_events(
-    model: Network | CompiledModel,
-    times: np.ndarray | tuple[float, ...],
-    *,
-    params: Mapping[str, float] | np.ndarray | None = None,
-    t0: float = 0.0,
-    varied: tuple[str, ...] | list[str] = (),
-    where: str = "simulate",
-) -> EventPlan | None:
-    """Locate the firings of ``model``'s events on the host, for a solve under jit/vmap.
-
-    Parameters
-    ----------
-    model:
-        The network (or compiled model); None is returned when it has no events.
-    times, t0:
-        The solve's output times and start (h).
-    params:
-        Parameter overrides (declared units) or a full vector (internal units), as
-        :func:`simulate`; only the parameters the triggers and priorities read matter.
-    varied:
-        Parameters that differ across the batch or fit (traced): no trigger or priority
-        may read them.
-    where:
-        The calling path, named in errors.
-
-    Returns
-    -------
-    EventPlan or None
-        Pass it to :func:`simulate` as ``events=`` (valid for solves from ``t0`` to these
-        output times with the same values of the triggers' parameters).
-
-    Raises
-    ------
-    InputError
-        An event assigns a parameter, or its trigger or priority reads the state or a
-        ``varied`` parameter: its instant is then known only during the solve.
-    """
-    cm = model if isinstance(model, CompiledModel) else compile_network(model)
-    if not cm.network.events:
-        return None
-    ev = _plannable(cm, varied, where)
-    with jax.ensure_compile_time_eval():  # concrete values, also when called under jit
-        p = np.asarray(parameter_vector(cm, params), dtype=float)
-    return plan_firings(ev, cm.n_states, p, float(t0), np.asarray(times, dtype=float).ravel())
-
-
-def _plannable(cm: CompiledModel, varied, where: str) -> EventFunctions:
-    """``cm``'s host events, after refusing those :func:`plan_events` cannot plan."""
-    network = cm.network
-    _refuse_parameter_assignments(network, where, "inside jax.jit/vmap events may set only the state")
-    ev = host_events(network)
-    varied_idx = {cm.param_names.index(v) for v in varied if v in cm.param_names}
-    fix = ("use mechsim.simulate with concrete inputs (one call per parameter set), or express "
-           "the intervention as doses (Regimen)")
-    for k, event in enumerate(network.events):
-        if ev.trigger_states[k]:
-            raise InputError(
-                f"{where}: event {event.name!r} of network {network.name!r} has a trigger or "
-                f"priority that reads the state ({event.trigger!r}), so its time is known only "
-                f"during the solve, which this path runs inside jax.jit/vmap — {fix}"
-            )
-        reads = sorted(cm.param_names[j] for j in ev.trigger_params[k] & varied_idx)
-        if reads:
-            raise InputError(
-                f"{where}: event {event.name!r} of network {network.name!r} has a trigger or "
-                f"priority that reads {', '.join(map(repr, reads))}, which varies across the "
-                f"batch or fit, so its time is not known before the solve — keep "
-                f"{reads[0]!r} fixed, or {fix}"
-            )
-    return ev
-
-
-def _firings(cm: CompiledModel, events: EventPlan | None, params, times, t0) -> EventPlan:
-    """The plan of a traced (or ``events=``) solve: given, or located from untraced inputs."""
-    network = cm.network
-    if isinstance(params, Mapping):
-        varied = [k for k, v in params.items() if isinstance(v, jax.core.Tracer)]
-        fixed = {k: v for k, v in params.items() if k not in varied}
-    elif isinstance(params, jax.core.Tracer):
-        varied, fixed = list(cm.param_names), None
-    else:
-        varied, fixed = [], params
-    where = "simulate under jax.jit/vmap"
-    if events is None:
-        _plannable(cm, varied, where)
-    if isinstance(t0, jax.core.Tracer) or isinstance(times, jax.core.Tracer):
-        what = "t0" if isinstance(t0, jax.core.Tracer) else "the output times"
-        raise InputError(
-            f"simulate: network {network.name!r} has events, and under jax.jit/vmap their "
-            f"instants are located before the solve, which needs {what} concrete — pass "
-            f"{what} as numpy values (a jnp array made inside jax.jit is traced)"
-        )
-    times = np.asarray(times, dtype=float).ravel()
-    if events is not None:
-        if not events.fits(float(t0), times):
-            raise InputError(
-                f"simulate: events= was planned for t0={events.t0} and {len(events.outputs)} "
-                f"other output times — plan it again for these with mechsim.simulate.plan_events"
-            )
-        return events
-    plan = plan_events(cm, times, params=fixed, t0=float(t0), varied=varied, where=where)
-    assert plan is not None
-    return plan
-
-
-def parameter_vector(cm: CompiledModel, params) -> jnp.ndarray:
-    """Internal-unit parameter vector from overrides (declared units) or a full vector."""
-    if params is None:
-        p = cm.param_vector()
-    elif isinstance(params, Mapping):
-        check_parameter_values(cm.network, params, where="simulate: params")
-        names = {n: i for i, n in enumerate(cm.param_names)}
-        base = cm.to_declared(cm.param_vector())
-        for name, value in params.items():
-            if name not in names:
-                cm.network.parameter(name)  # raises with suggestions
-            base = base.at[names[name]].set(value)
-        p = cm.to_internal(base)
-    else:
-        p = jnp.asarray(params, dtype=jnp.float64)
-        if p.shape != (len(cm.param_names),):
-            raise MechsimError(
-                f"params vector has shape {p.shape}, expected ({len(cm.param_names)},) in the "
-                "order of model.param_names (internal units)"
-            )
-    if not isinstance(p, jax.core.Tracer):
-        check_finite_parameters(cm, p)
-        check_rate_constants(cm, p)
-    return p
 
 
 def _concrete(x):

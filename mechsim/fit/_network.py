@@ -18,8 +18,9 @@ from mechsim.fit._objective import GradientMode
 from mechsim.fit._options import Gradient, as_gradient
 from mechsim.fit._problem import Problem
 from mechsim.model import compile_network
+from mechsim.model._event_planning import plan_events
 from mechsim.network import Network, Parameter
-from mechsim.simulate import plan_events, simulate
+from mechsim.simulate import simulate
 from mechsim.solver._event_plan import EventPlan
 
 __all__ = ["Condition", "network_problem"]

@@ -17,8 +17,8 @@ backend=NativeBackend())`` runs it under ``jax.jit`` and ``jax.vmap``.
 from __future__ import annotations
 
 from mechsim.model import CompiledModel, compile_network
+from mechsim.model._event_planning import refuse_events
 from mechsim.network import Network
-from mechsim.simulate import refuse_events
 from mechsim.solver import AbstractRosenbrock, Rodas5P
 
 from . import _build

@@ -19,7 +19,6 @@ type, so a new law is one final subclass of :class:`RateLaw` in one module.
 from __future__ import annotations
 
 import dataclasses
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 import sympy as sp
 
 from mechsim.errors import NetworkError, UnitError
+from mechsim.network._formula import parse_expression
 from mechsim.units import ureg
 
 if TYPE_CHECKING:
@@ -368,9 +368,6 @@ class PHDependent(RateLaw, kind="ph_dependent"):
         return tuple(name for name in (self.k0, self.kH, self.kOH) if name)
 
 
-_REF = re.compile(r"\{\s*(amount:)?\s*([^{}@]+?)\s*(?:@\s*([A-Za-z_][A-Za-z0-9_]*))?\s*\}")
-
-
 @dataclass(frozen=True)
 class Expression(RateLaw, kind="expression"):
     """A user-written rate expression.
@@ -394,37 +391,6 @@ class Expression(RateLaw, kind="expression"):
 
     def rate_constants(self) -> tuple[str, ...]:
         return ()
-
-
-def parse_expression(formula: str, ctx: LawContext) -> sp.Expr:
-    """Parse ``formula`` (see :class:`Expression`) into a sympy expression."""
-    refs: dict[str, sp.Expr] = {}
-
-    def _sub(match: re.Match) -> str:
-        amount, name, comp = match.group(1), match.group(2).strip(), match.group(3)
-        ref = f"{name}@{comp}" if comp else name
-        token = f"__ref{len(refs)}__"
-        refs[token] = ctx.amount(ref) if amount else ctx.conc(ref)
-        return token
-
-    text = _REF.sub(_sub, formula)
-    try:
-        parsed = sp.sympify(text, locals={"t": sp.Symbol("t"), **_SAFE_LOCALS}, evaluate=True)
-    except (sp.SympifyError, SyntaxError, TypeError) as exc:
-        raise NetworkError(f"cannot parse rate expression {formula!r}: {exc}") from None
-    mapping: dict[sp.Symbol, sp.Expr] = {sp.Symbol(k): v for k, v in refs.items()}
-    for sym in parsed.free_symbols:
-        if sym.name == "t" or sym.name.startswith("__"):
-            continue
-        mapping[sym] = ctx.param(sym.name)
-    return parsed.subs(mapping, simultaneous=True)
-
-
-# Names that sympify would otherwise turn into special objects (E, I, S, N, Q, O, beta...).
-_SAFE_LOCALS = {
-    name: sp.Symbol(name)
-    for name in ("E", "I", "S", "N", "Q", "O", "beta", "gamma", "zeta", "lambda", "Lambda", "pi")
-}
 
 
 def _single(side: Mapping[str, float], what: str) -> tuple[str]:

@@ -15,7 +15,7 @@ import sympy as sp
 
 from mechsim._validate import did_you_mean
 from mechsim.errors import NetworkError
-from mechsim.network._ratelaws import parse_expression
+from mechsim.network._formula import parse_expression
 
 __all__ = ["MOLAR", "SymbolicModel", "symbolic"]
 

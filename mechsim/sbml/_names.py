@@ -11,7 +11,7 @@ from __future__ import annotations
 import keyword
 import re
 
-from mechsim.network._ratelaws import _SAFE_LOCALS
+from mechsim.network._formula import _SAFE_LOCALS
 
 __all__ = ["NameTable"]
 

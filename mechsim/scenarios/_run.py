@@ -21,9 +21,11 @@ from mechsim.analysis import (
 from mechsim.dosing import Regimen, plan_regimen
 from mechsim.errors import MechsimError
 from mechsim.model import compile_network
+from mechsim.model._event_planning import refuse_events
+from mechsim.model._parameters import parameter_vector
 from mechsim.results import SimulationResult
 from mechsim.scenarios import Scenario, get_model, get_scenario, list_scenarios
-from mechsim.simulate import parameter_vector, refuse_events, simulate
+from mechsim.simulate import simulate
 from mechsim.solver import LinearSolver
 
 __all__ = ["ScenarioOutput", "pad_times", "run_scenario", "scenario_times", "shared_n_times",

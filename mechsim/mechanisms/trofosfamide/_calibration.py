@@ -56,8 +56,8 @@ from mechsim.mechanisms.trofosfamide._target_list import (
     STAGES,
     TARGETS,
 )
+from mechsim.model._parameters import parameter_vector
 from mechsim.network import Network
-from mechsim.simulate import parameter_vector
 
 if TYPE_CHECKING:  # mechsim.fit (optimistix, pandas, scipy) is imported when a problem is built
     from mechsim.fit import Problem

@@ -23,7 +23,7 @@ from mechsim.mechanisms.trofosfamide._network import (
     build_vitro_network,
 )
 from mechsim.mechanisms.trofosfamide._scenarios import oral_dose
-from mechsim.simulate import parameter_vector
+from mechsim.model._parameters import parameter_vector
 
 __all__ = ["LINEAR_SOLVER", "N_SLOTS", "TIMES", "Blood", "Vitro", "WholeBody"]
 
