@@ -43,6 +43,10 @@ from mechsim.solver._options import (
     as_linear_solver,
 )
 
+#: the parameter an SBML import adds when its math reads the delay csymbol
+#: (``__delay_T`` of mechsim.sbml._delay, as the importer's name table writes it)
+_SBML_DELAY_MARKS = frozenset({"__delay_T", "sbml_delay_T"})
+
 # parameter_vector, plan_events and refuse_events live in mechsim.model; importable from here
 __all__ = ["parameter_vector", "plan_events", "refuse_events", "simulate"]
 
@@ -146,7 +150,7 @@ def simulate(
     (:func:`mechsim.solver._events.integrate_events`, shared with
     :func:`mechsim.sbml.simulate_sbml`): triggers are located between solver calls to
     ~1e-12 relative time and events fire with SBML semantics (priorities, persistence,
-    ``initial_value``; no delays). That path runs on the host, so it needs concrete
+    ``initial_value``, delays). That path runs on the host, so it needs concrete
     inputs, and ``max_steps`` applies to each solver call between output times and events.
     Under ``jax.jit``/``jax.vmap``/``jax.grad`` (or with ``events=``), events whose triggers
     read only time and untraced parameters are compiled into the solve instead: their
@@ -155,6 +159,11 @@ def simulate(
     flow through, ``max_steps`` applies per segment between instants.
     """
     cm = model if isinstance(model, CompiledModel) else compile_network(model)
+    if any(par.name in _SBML_DELAY_MARKS for par in cm.network.parameters):
+        raise InputError(
+            f"network {cm.network.name!r} reads the SBML delay csymbol, whose history "
+            "this solve cannot hold — run it with mechsim.sbml.simulate_sbml (method of steps)"
+        )
     planned = False
     if cm.network.events:
         inputs = (times, regimen, params, y0, t0, rtol, atol)
@@ -180,6 +189,9 @@ def simulate(
     atol_a = jnp.asarray(atol, dtype=jnp.float64)
     t0_a = jnp.asarray(t0, dtype=jnp.float64)
     dense = as_linear_solver(linear_solver) is LinearSolver.DENSE or cm.sparsity is None
+    if cm.mass_matrix is not None:  # a DAE (mechsim.model._dae)
+        _check_dae(cm)
+        dense = True  # pivoted LU: M - hγJ has zero diagonal entries on algebraic rows
     backend = as_backend(backend, allowed=(XlaBackend, NativeBackend))
     adjoint = as_adjoint(adjoint)
     solver = solver or Rodas5P()
@@ -199,6 +211,14 @@ def simulate(
         return _run_native(cm, kernel, plan, p, ts, y0, solver, rtol_a, atol_a, max_steps,
                            t0_a, dense, adjoint, backend)  # fmt: skip
     return _run(cm, plan, p, ts, y0, solver, rtol_a, atol_a, max_steps, t0_a, dense, adjoint)
+
+
+def _check_dae(cm) -> None:
+    """Refuse what the DAE path (constant mass matrix) cannot do yet, instead of ignoring it."""
+    if cm.network.events:
+        raise InputError(f"simulate: network {cm.network.name!r} has algebraic states or fast "
+                         "reactions together with events, which are not supported yet — remove "
+                         "the events or the algebraic structure")
 
 
 def _concrete(x):
@@ -225,7 +245,7 @@ def _xla_solve(cm, solver, max_steps, dense, adjoint):
             cm.rhs, y0, ts, p,
             jac=cm.jac if dense else cm.jac_values, sparsity=None if dense else cm.sparsity,
             solver=solver, rtol=rtol, atol=atol, t0=t0, schedule=Schedule(times, jumps, rates),
-            max_steps=max_steps, adjoint=adjoint,
+            max_steps=max_steps, adjoint=adjoint, mass_matrix=cm.mass_matrix,
         )
         return sol.ys, sol.status
 

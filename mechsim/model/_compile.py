@@ -12,6 +12,7 @@ import sympy as sp
 import mechsim._config  # noqa: F401  (float64)
 from mechsim.errors import NetworkError, UnitError
 from mechsim.model._codegen import jax_function
+from mechsim.model._dae import dae_form, fast_subsystem_rows
 from mechsim.network import Network, symbolic
 from mechsim.units import internal_factor
 
@@ -39,7 +40,15 @@ class CompiledModel:
         order of ``np.nonzero(sparsity)`` (1/h), shape ``(nnz,)``: what the sparse
         Rosenbrock solve consumes, with no dense matrix formed.
     sparsity:
-        numpy bool ``(n, n)``: structural nonzeros of :attr:`jac` (diagonal included).
+        numpy bool ``(n, n)``: structural nonzeros of :attr:`jac` (diagonal included;
+        with a mass matrix, its nonzeros too).
+    mass_matrix:
+        ``None`` for an ODE; for a DAE (``Network.algebraic`` / ``fast_reactions``) the
+        constant float64 ``(n, n)`` matrix M of ``M dy/dt = rhs`` (:mod:`._dae`), which
+        every solver call must pass on (``integrate(..., mass_matrix=...)``).
+    fast_rhs:
+        ``None``, or with fast reactions their ODE alone, ``y' = N_f v_f`` (umol/h),
+        whose steady state is the rapid equilibrium (:func:`._dae.fast_subsystem_rows`).
     """
 
     network: Network
@@ -64,6 +73,8 @@ class CompiledModel:
     _observable_factors: np.ndarray
     _species_factors: np.ndarray
     _species_is_conc: np.ndarray
+    mass_matrix: np.ndarray | None = None
+    fast_rhs: Callable | None = None
 
     @property
     def n_states(self) -> int:
@@ -135,6 +146,7 @@ def compile_network(network: Network) -> CompiledModel:
     N = sym.stoich
     rhs = jax_function(dydt, ys, ps)
     nz_rows, nz_cols = np.nonzero(sparsity)
+    fast_rows = fast_subsystem_rows(network, fluxes, N, n)
     jac_values = jax_function(
         [entries.get((int(i), int(k)), sp.Integer(0)) for i, k in zip(nz_rows, nz_cols, strict=True)],
         ys, ps,
@@ -169,6 +181,8 @@ def compile_network(network: Network) -> CompiledModel:
         _observable_factors=_factors([o.unit for o in network.observables], network.check_units),
         _species_factors=_factors([s.unit for s in network.species], network.check_units),
         _species_is_conc=np.array([_conc_unit(s.unit) for s in network.species], dtype=bool),
+        mass_matrix=network.__dict__.get("_dae_mass_matrix"),
+        fast_rhs=None if fast_rows is None else jax_function(fast_rows, ys, ps),
     )
     object.__setattr__(network, "_compiled_cache", model)
     return model
@@ -180,7 +194,8 @@ def symbolic_rhs_jacobian(
     """``(dydt, jacobian entries {(i, k): expr}, sparsity)`` of ``network`` (sympy, cached).
 
     ``dydt[i]`` is the right-hand side of state i (species: stoichiometry x fluxes, then
-    rate rules); the Jacobian holds the symbolic derivatives of only the structurally
+    rate rules; for a DAE network the rows of F in M y' = F, :mod:`._dae`, whose M is
+    cached on the network for :func:`compile_network`); the Jacobian holds the symbolic derivatives of only the structurally
     nonzero entries, combined flux by flux; ``sparsity`` is their boolean (n, n) pattern
     with the diagonal. Shared by the JAX functions and the native C kernel
     (:mod:`mechsim.native._model_c`).
@@ -220,10 +235,23 @@ def symbolic_rhs_jacobian(
                 d = _tidy_derivative(sp.diff(expr, s))
                 if d != 0:
                     entries[(i, state_index[s])] = d
+    form = dae_form(network, fluxes, N, dydt)
+    if form is not None:
+        dydt, mass = form
+        entries = {}
+        for i, expr in enumerate(dydt):
+            for s in expr.free_symbols:
+                if s in state_index:
+                    d = _tidy_derivative(sp.diff(expr, s))
+                    if d != 0:
+                        entries[(i, state_index[s])] = d
+        object.__setattr__(network, "_dae_mass_matrix", mass)
     keys = sorted(entries)
     sparsity = np.eye(n, dtype=bool)
     for i, k in keys:
         sparsity[i, k] = True
+    if form is not None:
+        sparsity |= form[1] != 0
     out = (dydt, entries, sparsity)
     object.__setattr__(network, "_symbolic_rhs_jacobian", out)
     return out

@@ -5,8 +5,11 @@ on the host (:func:`mechsim.simulate` with concrete inputs) locates them as it g
 solve under ``jax.jit``/``jax.vmap``/``jax.grad``, in grids and in fits needs their
 instants before it starts (:func:`plan_events`, compiled in as segment boundaries by
 :mod:`mechsim.solver._event_plan`), which is possible only for triggers and priorities that
-read neither the state nor a varied parameter. Paths that cannot apply events at all
-refuse them (:func:`refuse_events`) rather than ignore them.
+read neither the state nor a varied parameter. The same holds for event delays: a delay
+that reads neither keeps the execution instants static; an event with a delay whose
+assignment values are taken at the trigger time and read the state or time is refused
+(the plan applies values from the state at the execution instant). Paths that cannot
+apply events at all refuse them (:func:`refuse_events`) rather than ignore them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from mechsim.model._compile import CompiledModel, compile_network
 from mechsim.model._hostfns import host_events
 from mechsim.model._parameters import parameter_vector
 from mechsim.network import Network, symbolic
+from mechsim.network._symbolic import TIME
 from mechsim.solver._event_plan import EventPlan, plan_firings
 from mechsim.solver._events import EventFunctions
 
@@ -93,8 +97,9 @@ def plan_events(
     Raises
     ------
     InputError
-        An event assigns a parameter, or its trigger or priority reads the state or a
-        ``varied`` parameter: its instant is then known only during the solve.
+        An event assigns a parameter, or its trigger, priority or delay reads the state or
+        a ``varied`` parameter: its instant is then known only during the solve; or an
+        event with a delay takes its values at the trigger time from the state or time.
     """
     cm = model if isinstance(model, CompiledModel) else compile_network(model)
     if not cm.network.events:
@@ -114,21 +119,47 @@ def _plannable(cm: CompiledModel, varied, where: str) -> EventFunctions:
     fix = ("use mechsim.simulate with concrete inputs (one call per parameter set), or express "
            "the intervention as doses (Regimen)")
     for k, event in enumerate(network.events):
+        what = "trigger, priority or delay" if event.delay is not None else "trigger or priority"
         if ev.trigger_states[k]:
+            shown = event.trigger if event.delay is None else f"{event.trigger}; delay {event.delay}"
             raise InputError(
-                f"{where}: event {event.name!r} of network {network.name!r} has a trigger or "
-                f"priority that reads the state ({event.trigger!r}), so its time is known only "
+                f"{where}: event {event.name!r} of network {network.name!r} has a {what} that "
+                f"reads the state ({shown!r}), so its time is known only "
                 f"during the solve, which this path runs inside jax.jit/vmap — {fix}"
             )
         reads = sorted(cm.param_names[j] for j in ev.trigger_params[k] & varied_idx)
         if reads:
             raise InputError(
-                f"{where}: event {event.name!r} of network {network.name!r} has a trigger or "
-                f"priority that reads {', '.join(map(repr, reads))}, which varies across the "
+                f"{where}: event {event.name!r} of network {network.name!r} has a {what} "
+                f"that reads {', '.join(map(repr, reads))}, which varies across the "
                 f"batch or fit, so its time is not known before the solve — keep "
                 f"{reads[0]!r} fixed, or {fix}"
             )
+        _refuse_stored_values(cm, k, where, fix)
     return ev
+
+
+def _refuse_stored_values(cm: CompiledModel, k: int, where: str, fix: str) -> None:
+    """Refuse a delayed event whose values, taken at the trigger time, read the state or t.
+
+    :func:`~mechsim.solver._event_plan.integrate_planned` evaluates assignments with the
+    state at the execution instant; with a delay that is another instant than the trigger
+    time, so values of parameters alone (constant over the solve) are the only ones it
+    can apply for ``use_values_from_trigger_time=True``.
+    """
+    event, sm = cm.network.events[k], symbolic(cm.network)
+    delay = sm.event_delays[k] if sm.event_delays else None
+    if delay is None or not event.use_values_from_trigger_time or (delay.is_number and delay == 0):
+        return
+    moving = set(sm.state_symbols) | {TIME}
+    if any(expr.free_symbols & moving for _, _, expr in sm.event_assignments[k]):
+        raise InputError(
+            f"{where}: event {event.name!r} of network {cm.network.name!r} has a delay "
+            f"({event.delay!r}) and takes its assignment values at the trigger time from the "
+            "state or time, which this path (inside jax.jit/vmap, values from the state at the "
+            "execution instant) cannot carry to the execution — set "
+            f"use_values_from_trigger_time=False if that is what the model means, or {fix}"
+        )
 
 
 def firings_for_solve(cm: CompiledModel, events: EventPlan | None, params, times, t0) -> EventPlan:

@@ -105,8 +105,10 @@ def host_events(network: Network) -> EventFunctions:
     prio = [e if e is not None else sp.Integer(0) for e in sm.event_priorities]
     trig = [sp.Piecewise((1, tr), (0, True)) for tr in sm.event_triggers]
     state_syms, pos = set(ys), {s: j for j, s in enumerate(ps)}
+    delays = sm.event_delays or (None,) * len(trig)
     reads = [sp.sympify(tr).free_symbols | sp.sympify(pr).free_symbols
-             for tr, pr in zip(trig, prio, strict=True)]
+             | (sp.sympify(d).free_symbols if d is not None else set())
+             for tr, pr, d in zip(trig, prio, delays, strict=True)]
     state_free = all(not (sp.sympify(tr).free_symbols & state_syms) for tr in trig)
     out = EventFunctions(
         triggers=numpy_function(trig, n, m, ys, ps),
@@ -119,6 +121,7 @@ def host_events(network: Network) -> EventFunctions:
         state_free=state_free,
         trigger_states=tuple(bool(r & state_syms) for r in reads),
         trigger_params=tuple(frozenset(pos[x] for x in r if x in pos) for r in reads),
+        delays=tuple(None if d is None else numpy_function([d], n, m, ys, ps) for d in delays),
     )
     object.__setattr__(network, "_host_events_cache", out)
     return out

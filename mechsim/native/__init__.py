@@ -65,6 +65,13 @@ def native_kernel(
     """
     cm = model if isinstance(model, CompiledModel) else compile_network(model)
     refuse_events(cm.network, "native_kernel", "the C kernel has no event handling")
+    if cm.mass_matrix is not None:
+        from mechsim.errors import InputError
+
+        raise InputError(
+            f"native_kernel: network {cm.network.name!r} is a DAE (algebraic rules or fast "
+            "reactions give it a mass matrix), which the C kernel does not integrate — use "
+            "the XLA backend (backend=XlaBackend())")
     solver = Rodas5P() if solver is None else solver
     if not isinstance(solver, AbstractRosenbrock):
         raise TypeError(

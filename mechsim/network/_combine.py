@@ -50,5 +50,7 @@ def combine(name: str, *networks: Network, description: str = "") -> Network:
         name=name,
         description=description,
         check_units=all(n.check_units for n in networks),
+        algebraic=tuple(dict.fromkeys(a for n in networks for a in n.algebraic)),
+        fast_reactions=tuple(dict.fromkeys(f for n in networks for f in n.fast_reactions)),
         **{p: tuple(v.values()) for p, v in parts.items()},
     )

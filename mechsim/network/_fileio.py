@@ -135,6 +135,9 @@ def network_from_dict(data: dict, source: str = "<dict>") -> Network:
 
 def network_to_dict(network: Network) -> dict:
     """Plain-data form of ``network`` (inverse of :func:`network_from_dict`)."""
+    if network.algebraic or network.fast_reactions:
+        raise NetworkError(f"network {network.name!r} has algebraic states or fast reactions, "
+                           "which the YAML/JSON form does not hold yet — keep it as SBML")
     out: dict = {"name": network.name}
     if network.description:
         out["description"] = network.description

@@ -45,6 +45,12 @@ class Network:
     check_units:
         Check the dimensional consistency of every rate law with pint (default True).
         Imported SBML models without complete units set it to False.
+    algebraic, fast_reactions:
+        Differential-algebraic structure (SBML algebraic rules and fast reactions; see
+        :mod:`mechsim.model._dae`): rate-rule targets whose rule is the algebraic
+        constraint ``0 = expression``, and reactions in rapid equilibrium (``0 = flux``,
+        their conserved moieties driven by the other reactions). Both make the compiled
+        model a DAE with a constant mass matrix.
     """
 
     name: str
@@ -60,11 +66,14 @@ class Network:
     description: str = ""
     check_units: bool = True
     metadata: Mapping[str, str] = field(default_factory=dict)
+    algebraic: tuple[str, ...] = ()
+    fast_reactions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for attr in (
             "compartments", "species", "parameters", "reactions",
             "assignment_rules", "rate_rules", "observables", "initial_assignments", "events",
+            "algebraic", "fast_reactions",
         ):
             object.__setattr__(self, attr, tuple(getattr(self, attr)))
         object.__setattr__(self, "metadata", dict(self.metadata))
@@ -189,6 +198,15 @@ class Network:
                     f"reaction {r.name!r}: "
                     + _unknown("compartment", r.compartment, sorted(comp_names))
                 )
+        rate_targets = {r.target for r in self.rate_rules}
+        for name in self.algebraic:
+            if name not in rate_targets:
+                raise NetworkError(f"algebraic state {name!r} is not a rate-rule target; its "
+                                   "rate rule holds the constraint expression (0 = expression)")
+        reaction_names = {r.name for r in self.reactions}
+        for name in self.fast_reactions:
+            if name not in reaction_names:
+                raise NetworkError(_unknown("fast reaction", name, sorted(reaction_names)))
         for rule in self.rate_rules:
             if rule.target in params:
                 raise NetworkError(

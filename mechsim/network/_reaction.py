@@ -134,16 +134,20 @@ class InitialAssignment:
 
 @dataclass(frozen=True)
 class Event:
-    """A discrete event (SBML semantics, without delay).
+    """A discrete event (SBML Level 3 semantics, L3V2 section 4.11).
 
     When ``trigger`` (a boolean formula, e.g. ``"t >= 5"`` or ``"{a} < 0.1"``) changes
     from false to true, each ``assignments`` target (species key, rate-rule target or
-    parameter name) is set to its formula's value. ``use_values_from_trigger_time``:
-    formulas are evaluated with the state at the trigger time (always true without
-    delays). ``initial_value``: the trigger's value just before ``t0``.
-    ``persistent`` and ``priority`` follow SBML; without delays, persistence has no
-    effect. Values of assigned species are amounts unless ``concentration_targets``
-    lists the target (then the value is a concentration).
+    parameter name) is set to its formula's value, ``delay`` hours later if a delay is
+    given (a formula of time, state and parameters evaluated at the trigger time, in h;
+    must be >= 0; the event may trigger again while earlier executions are pending).
+    ``use_values_from_trigger_time``: formulas are evaluated with the state at the
+    trigger time, else at the execution time (the same without a delay, except after
+    higher-priority events of the same instant). ``initial_value``: the trigger's value
+    just before ``t0``. ``persistent``: whether a pending execution survives its trigger
+    turning false before it (SBML); ``priority`` orders executions at one instant.
+    Values of assigned species are amounts unless ``concentration_targets`` lists the
+    target (then the value is a concentration).
     """
 
     name: str
@@ -154,3 +158,4 @@ class Event:
     priority: str | None = None
     use_values_from_trigger_time: bool = True
     concentration_targets: tuple[str, ...] = ()
+    delay: str | None = None

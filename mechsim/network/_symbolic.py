@@ -65,6 +65,7 @@ class SymbolicModel:
     event_triggers: tuple[sp.Expr, ...]
     event_priorities: tuple[sp.Expr | None, ...]
     event_assignments: tuple[tuple[tuple[str, int | str, sp.Expr], ...], ...]
+    event_delays: tuple[sp.Expr | None, ...] = ()
 
 
 class _Resolver:
@@ -248,12 +249,14 @@ def symbolic(network) -> SymbolicModel:
         if idx < len(network.species) and network.species[idx].is_concentration:
             expr = expr * volumes[idx]
         initial[idx] = expr
-    triggers, priorities, ev_assign = [], [], []
+    triggers, priorities, ev_assign, delays = [], [], [], []
     for ev in network.events:
         where = f"event {ev.name!r}"
         ctx = _Context(res, where, None)
         triggers.append(parse_expression(ev.trigger, ctx))
         priorities.append(parse_expression(ev.priority, ctx) if ev.priority else None)
+        delays.append(parse_expression(ev.delay, _Context(res, f"delay of {where}", None))
+                      if ev.delay is not None else None)
         items = []
         for target, formula in ev.assignments:
             kind, idx = _target(res, target, where)
@@ -277,6 +280,7 @@ def symbolic(network) -> SymbolicModel:
         event_triggers=tuple(triggers),
         event_priorities=tuple(priorities),
         event_assignments=tuple(ev_assign),
+        event_delays=tuple(delays),
     )
     object.__setattr__(network, "_symbolic_cache", model)
     return model

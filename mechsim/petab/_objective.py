@@ -174,6 +174,7 @@ def petab_functions(
             t0=t0,
             max_steps=max_steps,
             adjoint=adjoint,
+            mass_matrix=cm.mass_matrix,  # None unless a DAE (algebraic rules, fast reactions)
         )
         return sol.ys, sol.status
 

@@ -100,6 +100,11 @@ def load_tables(yaml_path: str | os.PathLike[str]) -> PetabTables:
             f"PEtab model {str(model_path)!r}: events (e.g. {imported.network.events[0].name!r}) "
             "are not supported in PEtab objectives yet"
         )
+    if imported.delays:
+        raise UnsupportedSBMLError(
+            f"PEtab model {str(model_path)!r}: the delay csymbol is run only by "
+            "mechsim.sbml.simulate_sbml (method of steps), not in PEtab objectives yet"
+        )
     par = problem.parameter_df
     ids = tuple(str(i) for i in par.index)
     nominal = np.array([float(v) for v in par.get("nominalValue", pd.Series(np.nan, index=par.index))])

@@ -4,7 +4,7 @@
   (``check_units=False``) and keeps the SBML-id mapping (:class:`SbmlImport`);
   hierarchical (comp) models are flattened by libSBML's CompFlatteningConverter first,
   and ``rateOf`` is replaced by the right-hand side it names.
-* :func:`simulate_sbml` simulates an import with SBML event semantics (no delays).
+* :func:`simulate_sbml` simulates an import with SBML event semantics (delays included).
 * :func:`export_sbml` writes any network as SBML L3V2 (units, annotations, dosing
   events); :func:`scenario_to_sbml` exports a named scenario with its regimen.
 * :func:`run_cases` judges SBML Test Suite cases (each in a worker process killed at a

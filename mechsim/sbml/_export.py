@@ -101,6 +101,9 @@ def network_to_sbml(
         MechsimError: if a dose cannot be written as SBML (the message names it), or
             libSBML reports a consistency error in the result.
     """
+    if network.algebraic or network.fast_reactions:
+        raise MechsimError(f"network {network.name!r} has algebraic states or fast reactions, "
+                           "which SBML export does not write yet — export the ODE form only")
     sm = symbolic(network)
     cm = compile_network(network)
     p_vec = cm.param_vector(params)
@@ -305,6 +308,8 @@ def _events(model, network, sm, subs, math, used: set[str]) -> None:
         math(trig, sm.event_triggers[k])
         if sm.event_priorities[k] is not None:
             math(e.createPriority(), sm.event_priorities[k])
+        if sm.event_delays and sm.event_delays[k] is not None:
+            math(e.createDelay(), sm.event_delays[k])
         for kind, idx, expr in sm.event_assignments[k]:
             ea = e.createEventAssignment()
             var = str(subs[sm.state_symbols[idx]]) if kind == "state" else idx

@@ -45,6 +45,8 @@ from mechsim.network import (
     Reaction,
     Species,
 )
+from mechsim.sbml._dae import assign_algebraic_rules, check_dae_supported
+from mechsim.sbml._delay import NetworkDelay, network_delays
 from mechsim.sbml._initial import initial_values
 from mechsim.sbml._math import TIME, formula, to_bool, to_number
 from mechsim.sbml._names import NameTable
@@ -76,6 +78,8 @@ class SbmlImport:
     network: Network
     quantities: Mapping[str, SbmlQuantity]
     initial: Mapping[str, float]
+    #: the delay csymbol calls (:mod:`mechsim.sbml._delay`); simulate with ``simulate_sbml``
+    delays: tuple[NetworkDelay, ...] = ()
 
     def output_formula(self, sbml_id: str, as_: str = "value") -> str:
         """Mechsim formula of an SBML id as ``"value"``, ``"amount"`` or ``"concentration"``."""
@@ -103,6 +107,12 @@ def import_sbml(source: str | os.PathLike[str]) -> SbmlImport:
 class _Builder:
     def __init__(self, raw: RawModel) -> None:
         self.raw = raw
+        check_dae_supported(raw)
+        # each algebraic rule 0 = expr becomes a state whose "rate rule" holds expr and
+        # whose mass-matrix row is zero (mechsim.sbml._dae, mechsim.model._dae)
+        self.algebraic = assign_algebraic_rules(raw)
+        raw.rate_rules.update(self.algebraic)
+        self.fast: list[str] = []
         self.v0 = initial_values(raw)
         self.names = NameTable()
         self.sym: dict[sp.Symbol, sp.Expr] = {TIME: sp.Symbol("t")}
@@ -202,10 +212,13 @@ class _Builder:
             initial_assignments=tuple(self.ias),
             events=tuple(self._events()),
             check_units=False,
+            algebraic=tuple(self.names[sid] for sid in self.algebraic),
+            fast_reactions=tuple(self.fast),
             description=f"imported from SBML L{raw.level}V{raw.version} model {raw.id!r}",
             metadata={"sbml_id_map": ",".join(f"{k}={v}" for k, v in self.names.by_id.items())},
         )
-        return SbmlImport(network, self.q, self.v0)
+        delays = network_delays(raw, raw.delays, self.f, self.names)
+        return SbmlImport(network, self.q, self.v0, delays)
 
     def _species(self) -> list[Species]:
         out = []
@@ -277,7 +290,13 @@ class _Builder:
                         reac[ref] = -value
                 comp = self._reaction_compartment(rxn.participants)
                 out.append(Reaction(rname, reac, prod, Expression(flux), comp))
+                if rxn.fast:
+                    self.fast.append(rname)
                 continue
+            if rxn.fast:
+                raise UnsupportedSBMLError(
+                    f"fast reaction {rxn.id!r}: variable stoichiometry or conversion factors in a "
+                    "fast reaction are not supported")
             for sid, nu in net.items():
                 cf = self._conversion(sid)
                 rate = nu * (sp.Symbol(cf) if cf else 1) * rxn.flux
@@ -350,5 +369,6 @@ class _Builder:
                 priority=self.f(ev.priority) if ev.priority is not None else None,
                 use_values_from_trigger_time=ev.use_values_from_trigger_time,
                 concentration_targets=tuple(conc),
+                delay=self.f(ev.delay) if ev.delay is not None else None,
             ))
         return out

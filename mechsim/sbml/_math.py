@@ -24,11 +24,14 @@ from sympy.printing.str import StrPrinter
 
 from mechsim.errors import UnsupportedSBMLError
 
-__all__ = ["AVOGADRO", "RATE_OF", "TIME", "ast_to_sympy", "formula", "to_bool", "to_number"]
+__all__ = ["AVOGADRO", "DELAY", "RATE_OF", "TIME", "ast_to_sympy", "formula", "to_bool",
+           "to_number"]
 
 TIME = sp.Symbol("__sbml_time__")
 #: ``rateOf(x)`` as read; :mod:`._rateof` replaces it by the rate it names.
 RATE_OF = sp.Function("__sbml_rateOf__")
+#: ``delay(x, tau)`` as read; :mod:`._delay` replaces it (method of steps, history buffer).
+DELAY = sp.Function("__sbml_delay__")
 #: Avogadro's constant as SBML Level 3 defines it (CODATA 2006, L3V1 section 3.4.6).
 AVOGADRO = 6.02214179e23
 
@@ -179,7 +182,10 @@ class _Converter:
         if t == libsbml.AST_CONSTANT_FALSE:
             return sp.false
         if t == libsbml.AST_FUNCTION_DELAY:
-            raise self.refuse("the delay csymbol")
+            args = self.nums(node)
+            if len(args) != 2:
+                raise self.refuse(f"the delay csymbol with {len(args)} arguments (it takes 2)")
+            return DELAY(*args)
         if t == libsbml.AST_FUNCTION_RATE_OF:
             args = self.kids(node)
             if len(args) != 1 or not isinstance(args[0], sp.Symbol) or args[0] == TIME:
@@ -296,8 +302,8 @@ def ast_to_sympy(node: libsbml.ASTNode, resolve: Resolver,
         where: the element, for error messages (e.g. ``"kinetic law of reaction 'R1'"``).
 
     Raises:
-        UnsupportedSBMLError: for delays and unknown functions (``rateOf`` is kept as
-            :data:`RATE_OF`).
+        UnsupportedSBMLError: for unknown functions (``rateOf`` is kept as
+            :data:`RATE_OF`, ``delay`` as :data:`DELAY`).
     """
     return _Converter(resolve, functions, where).convert(node)
 

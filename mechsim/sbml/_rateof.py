@@ -122,8 +122,11 @@ def resolve_rate_of(raw: RawModel) -> None:
         if rxn.flux is not None:
             rxn.flux = sub(rxn.flux)
         rxn.participants = [(sid, sub(nu)) for sid, nu in rxn.participants]
+    raw.algebraic_rules = [(rid, sub(e)) for rid, e in raw.algebraic_rules]
     for ev in raw.events:
         ev.trigger = sub(ev.trigger)
         if ev.priority is not None:
             ev.priority = sub(ev.priority)
+        if ev.delay is not None:
+            ev.delay = sub(ev.delay)
         ev.assignments = [(t, sub(e)) for t, e in ev.assignments]

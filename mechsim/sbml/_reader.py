@@ -1,8 +1,8 @@
 """Read an SBML document into a plain description with sympy math in raw SBML ids.
 
 This is the first half of the import: it flattens hierarchical (comp) models with
-libSBML's CompFlatteningConverter, checks what mechsim refuses (algebraic rules, delays,
-fast reactions, the fbc package) and turns every piece of math
+libSBML's CompFlatteningConverter, checks what mechsim refuses (the fbc package, delays whose
+history cannot be bounded: :mod:`._delay`; algebraic rules and fast reactions are read for :mod:`._dae`) and turns every piece of math
 into sympy with one symbol per SBML id (``Symbol("S1")`` stands for the SBML *value*
 of S1: its concentration unless it has only substance units). :mod:`._import` then maps
 those symbols onto a mechsim :class:`~mechsim.network.Network`.
@@ -17,6 +17,7 @@ import libsbml
 import sympy as sp
 
 from mechsim.errors import UnsupportedSBMLError
+from mechsim.sbml._delay import extract_delays
 from mechsim.sbml._math import ast_to_sympy
 from mechsim.sbml._rateof import resolve_rate_of
 
@@ -46,11 +47,12 @@ class RawReaction:
     id: str
     flux: sp.Basic | None
     participants: list[tuple[str, sp.Basic]]
+    fast: bool = False
 
 
 @dataclass
 class RawEvent:
-    """An event without delay."""
+    """An event; ``delay`` (model time units, evaluated at trigger time) or None."""
 
     id: str
     trigger: sp.Basic
@@ -59,6 +61,7 @@ class RawEvent:
     priority: sp.Basic | None
     use_values_from_trigger_time: bool
     assignments: list[tuple[str, sp.Basic]]
+    delay: sp.Basic | None = None
 
 
 @dataclass
@@ -79,6 +82,10 @@ class RawModel:
     reactions: list[RawReaction] = field(default_factory=list)
     events: list[RawEvent] = field(default_factory=list)
     model_conversion_factor: str | None = None
+    #: ``(rule id or "algebraic rule k", expr)`` of each algebraic rule ``0 = expr``
+    algebraic_rules: list[tuple[str, sp.Basic]] = field(default_factory=list)
+    #: the ``delay(x, tau)`` calls (:mod:`._delay`; replaced by polynomials in the math)
+    delays: list = field(default_factory=list)
 
 
 def _document(source: str | os.PathLike[str]) -> libsbml.SBMLDocument:
@@ -183,8 +190,9 @@ def read_sbml(source: str | os.PathLike[str]) -> RawModel:
     """Parse an SBML file (or XML text) into a :class:`RawModel`.
 
     Raises:
-        UnsupportedSBMLError: naming the construct and element id for algebraic rules,
-            delays, fast reactions and unsupported packages, or the parse errors.
+        UnsupportedSBMLError: naming the construct and element id for a delay whose
+            history cannot be bounded (:mod:`._delay`) and unsupported packages, or the
+            parse errors.
     """
     doc = _document(source)
     m = doc.getModel()
@@ -227,6 +235,7 @@ def read_sbml(source: str | os.PathLike[str]) -> RawModel:
     _read_reactions(r, raw)
     _read_rules(r, raw)
     _read_events(r, raw)
+    raw.delays = extract_delays(raw)  # before rateOf: delay(rateOf(x), tau) needs it unresolved
     resolve_rate_of(raw)
     return raw
 
@@ -234,8 +243,7 @@ def read_sbml(source: str | os.PathLike[str]) -> RawModel:
 def _read_reactions(r: _Reader, raw: RawModel) -> None:
     for rxn in r.m.getListOfReactions():
         rid = rxn.getId()
-        if rxn.isSetFast() and rxn.getFast():
-            raise UnsupportedSBMLError(f"reaction {rid!r}: fast reactions are not supported")
+        fast = bool(rxn.isSetFast() and rxn.getFast())  # a DAE: mechsim.sbml._dae
         local: dict[str, sp.Symbol] = {}
         kl = rxn.getKineticLaw()
         if kl is not None:
@@ -251,7 +259,7 @@ def _read_reactions(r: _Reader, raw: RawModel) -> None:
         for sign, lst in ((-1, rxn.getListOfReactants()), (1, rxn.getListOfProducts())):
             for sr in lst:
                 parts.append((sr.getSpecies(), sign * _stoichiometry(r, raw, sr, rid)))
-        raw.reactions.append(RawReaction(rid, flux, parts))
+        raw.reactions.append(RawReaction(rid, flux, parts, fast))
 
 
 def _stoichiometry(r: _Reader, raw: RawModel, sr: libsbml.SpeciesReference, rid: str) -> sp.Basic:
@@ -273,12 +281,13 @@ def _read_rules(r: _Reader, raw: RawModel) -> None:
         expr = r.math(ia.getMath(), f"initial assignment to {ia.getSymbol()!r}")
         if expr is not None:
             raw.initial_assignments[ia.getSymbol()] = expr
-    for rule in r.m.getListOfRules():
-        if rule.isAlgebraic():
-            raise UnsupportedSBMLError(
-                f"algebraic rule {rule.getIdAttribute() or rule.getMetaId() or '(no id)'!r}: algebraic "
-                "rules are not supported"
-            )
+    for k, rule in enumerate(r.m.getListOfRules()):
+        if rule.isAlgebraic():  # a DAE: mechsim.sbml._dae assigns the variable it determines
+            rid = rule.getIdAttribute() or rule.getMetaId() or f"algebraic rule {k}"
+            expr = r.math(rule.getMath(), f"algebraic rule {rid!r}")
+            if expr is not None:
+                raw.algebraic_rules.append((rid, expr))
+            continue
         target = rule.getVariable()
         kind = "rate rule" if rule.isRate() else "assignment rule"
         expr = r.math(rule.getMath(), f"{kind} for {target!r}")
@@ -290,8 +299,6 @@ def _read_rules(r: _Reader, raw: RawModel) -> None:
 def _read_events(r: _Reader, raw: RawModel) -> None:
     for k, ev in enumerate(r.m.getListOfEvents()):
         eid = ev.getId() or f"event_{k}"
-        if ev.isSetDelay() and ev.getDelay().isSetMath():
-            raise UnsupportedSBMLError(f"event {eid!r}: event delays are not supported")
         trig = ev.getTrigger()
         if trig is None or trig.getMath() is None:
             continue
@@ -301,6 +308,9 @@ def _read_events(r: _Reader, raw: RawModel) -> None:
         priority = None
         if ev.isSetPriority() and ev.getPriority().isSetMath():
             priority = r.math(ev.getPriority().getMath(), f"priority of {where}")
+        delay = None
+        if ev.isSetDelay() and ev.getDelay().isSetMath():
+            delay = r.math(ev.getDelay().getMath(), f"delay of {where}")
         assigns = []
         for ea in ev.getListOfEventAssignments():
             expr = r.math(ea.getMath(), f"assignment to {ea.getVariable()!r} in {where}")
@@ -313,4 +323,5 @@ def _read_events(r: _Reader, raw: RawModel) -> None:
             priority=priority,
             use_values_from_trigger_time=ev.getUseValuesFromTriggerTime(),
             assignments=assigns,
+            delay=delay,
         ))

@@ -1,8 +1,9 @@
 """Events with triggers known before the solve, compiled into it (``jax.jit``/``jax.vmap``).
 
-When no trigger or priority reads the state (only time and parameters that are constant
-over a batch or fit), the firing instants and the order of execution at each instant do
-not depend on the solution. :func:`plan_firings` finds them on the host with the one event
+When no trigger, priority or delay reads the state (only time and parameters that are
+constant over a batch or fit), the execution instants and the order of execution at each
+instant do not depend on the solution (a delayed event executes at its trigger time plus
+its delay; an instant may execute one event several times). :func:`plan_firings` finds them on the host with the one event
 driver (:func:`~mechsim.solver._events.integrate_events`, on a frozen state: its trigger
 location, priorities, ``initial_value`` and persistence), and :func:`integrate_planned`
 integrates between them inside JAX, the way dose times are segment boundaries: land on the
@@ -12,7 +13,9 @@ before it), continue. Instants are static, so gradients flow through the segment
 autodiff and a batch shares one program.
 
 Event assignments must target the state (a parameter assignment would make a later
-trigger's parameter depend on the solve); callers check that, see
+trigger's parameter depend on the solve), and a delayed event with
+``use_values_from_trigger_time`` must assign values of parameters only (the values are
+computed at the execution instant here); callers check both, see
 :func:`mechsim.simulate.plan_events`.
 """
 
@@ -60,8 +63,8 @@ def plan_firings(events: EventFunctions, n_states: int, p: np.ndarray, t0: float
     """Locate the firings of state-free ``events`` from ``t0`` to ``max(ts)`` on the host.
 
     Args:
-        events: the model's events; every trigger and priority must be free of the state
-            and no assignment may target a parameter (not checked here).
+        events: the model's events; every trigger, priority and delay must be free of the
+            state and no assignment may target a parameter (not checked here).
         n_states: state size (the frozen state passed to the driver).
         p: (m,) parameter vector; only the entries the triggers and priorities read matter.
         t0, ts: start and output times (h), as the host path would get them (the same
@@ -140,10 +143,12 @@ def integrate_planned(
             y = jax.lax.switch(jnp.where(e < 0, n_ev, e), branches, y)
         return y
 
-    y = fire(t0, y0, jnp.asarray(_pad([plan.at_t0], n_ev)[0]))
+    # an instant may execute one event several times (queued instances of a delayed event)
+    width = max([n_ev, len(plan.at_t0), *(len(r) for r in plan.order)])
+    y = fire(t0, y0, jnp.asarray(_pad([plan.at_t0], width)[0]))
     starts = jnp.asarray((plan.t0, *plan.times), dtype=jnp.float64)
     ends = jnp.asarray((*plan.times, np.inf), dtype=jnp.float64)
-    rows = jnp.asarray(_pad([*plan.order, ()], n_ev))
+    rows = jnp.asarray(_pad([*plan.order, ()], width))
     t_last = ts[-1]
 
     def segment(carry, seg):

@@ -15,6 +15,7 @@ import mechsim._config  # noqa: F401  (float64)
 
 from ._diffrax import DiffraxSolver, solve_diffrax
 from ._loop import solve_adaptive
+from ._mass import check_mass_matrix
 from ._rosenbrock import AbstractRosenbrock, Rodas5P
 from ._schedule import Schedule
 from ._solution import Solution
@@ -28,7 +29,7 @@ Rhs = Callable[[Array, Array, Any], Array]
 
 @solver_jit(equinox=True)
 def _integrate_jit(rhs, y0, ts, args, jac, pattern, solver, rtol, atol, t0, schedule, dt0,
-                   max_steps, adjoint) -> Solution:  # fmt: skip
+                   max_steps, adjoint, mass=None) -> Solution:  # fmt: skip
     if isinstance(solver, DiffraxSolver):
         ys, status, stats = solve_diffrax(
             solver, rhs, y0, ts, args, rtol=rtol, atol=atol, t0=t0, schedule=schedule,
@@ -43,6 +44,7 @@ def _integrate_jit(rhs, y0, ts, args, jac, pattern, solver, rtol, atol, t0, sche
             solver.tableau, solver.unrolled(y0.shape[0]), rhs, y0, ts, args, jac=jac, pattern=pattern, rtol=rtol,
             atol=atol, t0=t0, schedule=schedule, dt0=dt0, max_steps=max_steps,
             checkpoints=checkpoints, ctrl=solver.stepsize_controller,
+            mass=None if mass is None else mass.array,
         )  # fmt: skip
     return Solution(ts=ts, ys=ys, status=status, stats=stats)
 
@@ -63,8 +65,10 @@ def integrate(
     dt0: float | ArrayLike | None = None,
     max_steps: int = 100_000,
     adjoint: diffrax.AbstractAdjoint | None = None,
+    mass_matrix: np.ndarray | None = None,
 ) -> Solution:
-    """Integrate one stiff ODE trajectory dy/dt = rhs(t, y, args) (+ schedule rates).
+    """Integrate one stiff ODE trajectory dy/dt = rhs(t, y, args) (+ schedule rates), or a
+    linearly implicit system M dy/dt = rhs(t, y, args) with a constant mass matrix M.
 
     Jit-, vmap- and forward-mode-differentiable; a failed trajectory never raises: it sets
     ``Solution.status`` (a :class:`RESULTS` code) and its outputs after the failure are NaN.
@@ -96,6 +100,12 @@ def integrate(
         adjoint: ``None`` / ``diffrax.ForwardMode()`` (lax while loop: jvp/jacfwd work) or
             ``diffrax.RecursiveCheckpointAdjoint(checkpoints)`` (checkpointed loop:
             ``jax.grad`` works, forward mode does not). DiffraxSolver passes it through.
+        mass_matrix: constant (n, n) float64 numpy array M of ``M dy/dt = rhs`` (``None``:
+            the identity, at no cost). A singular M makes a DAE (index 1 required):
+            ``y0``'s algebraic components (the null space of M) are first made consistent
+            by Newton's method (``RESULTS.INCONSISTENT_INITIAL_STATE`` if that fails);
+            schedule rates r enter as M r. With ``sparsity``, the pattern must contain
+            M's nonzeros. Rosenbrock solvers only (Hairer & Wanner 1996, §VI.4).
 
     Returns:
         :class:`Solution` with ``ts``, ``ys`` (k, n), ``status`` and ``stats``.
@@ -133,11 +143,40 @@ def integrate(
         raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
     if schedule is not None and schedule.jumps.shape[-1] != n:
         raise ValueError(f"schedule is for {schedule.jumps.shape[-1]} species, y0 has {n}")
+    mass = None
+    if mass_matrix is not None:
+        if isinstance(solver, DiffraxSolver):
+            raise ValueError("mass_matrix needs a Rosenbrock solver (Rodas5P() or Rodas4()); "
+                             "DiffraxSolver has no mass-matrix support")
+        m = check_mass_matrix(mass_matrix, n)
+        if pattern is not None:
+            missing = (m != 0) & ~pattern.to_array()
+            if missing.any():
+                i, j = map(int, np.argwhere(missing)[0])
+                raise ValueError(f"sparsity must contain every nonzero of mass_matrix, missing "
+                                 f"({i}, {j}); pass the union of the two patterns")
+        mass = _StaticMatrix(m)
     return _integrate_jit(
         rhs, y0, ts, args, jac, pattern, solver, jnp.asarray(rtol, dtype=jnp.float64), atol,
         ts[0] if t0 is None else jnp.asarray(t0, dtype=jnp.float64), schedule,
-        None if dt0 is None else jnp.asarray(dt0, dtype=jnp.float64), max_steps, adjoint,
+        None if dt0 is None else jnp.asarray(dt0, dtype=jnp.float64), max_steps, adjoint, mass,
     )  # fmt: skip
+
+
+class _StaticMatrix:
+    """A constant numpy matrix as a hashable static argument of the jitted solve (hashed by
+    its bytes: the same M does not recompile)."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = np.array(array, dtype=np.float64)
+        self.array.flags.writeable = False
+        self._key = (self.array.shape, self.array.tobytes())
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _StaticMatrix) and self._key == other._key
 
 
 def integrate_batch(

@@ -13,6 +13,11 @@ Step-size control: error norm ‖err / (atol + rtol max(|y|, |y1|))‖_RMS, PI c
 :class:`~mechsim.solver.StepController` (default: safety 0.9, factor limits [0.2, 6];
 steps with non-finite values or failed pivots are rejected with factor 0.25); the native
 C loop reads the same object through its generated header.
+With a constant mass matrix M (``mass``; linearly implicit M y' = f, a DAE when M is
+singular) the step matrix is M - hγJ (:mod:`._rosenbrock`), schedule rates enter as
+M r, and the state is made consistent (:func:`._mass.consistent_initialization`) at t0
+and after every schedule jump (failure gives ``RESULTS.INCONSISTENT_INITIAL_STATE``); algebraic components are in the
+error norm like any other (valid for index-1 problems, Hairer & Wanner 1996, §VI.4).
 Differentiation treats the step-size sequence as fixed (``stop_gradient`` on the error
 norm), i.e. it differentiates the discrete solution map.
 """
@@ -26,10 +31,12 @@ import equinox as eqx
 import equinox.internal as eqxi
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array
 
 from ._controller import StepController
 from ._jacobian import make_point_evaluator
+from ._mass import algebraic_basis, consistent_initialization
 from ._results import RESULTS
 from ._rosenbrock import LinearSystem, interpolate, step
 from ._schedule import Schedule
@@ -128,12 +135,14 @@ def solve_adaptive(
     max_steps: int,
     checkpoints: int | bool | None,
     ctrl: StepController = StepController(),
+    mass: np.ndarray | None = None,
 ) -> tuple[Array, Array, dict[str, Array]]:
     """Integrate one trajectory; returns ``(ys, status, stats)``. See ``integrate``;
-    ``ctrl`` is the step-size controller (the solver's ``stepsize_controller``)."""
+    ``ctrl`` is the step-size controller (the solver's ``stepsize_controller``), ``mass``
+    the constant mass matrix (None: identity)."""
     n = y0.shape[0]
     t_end = ts[-1]
-    linsys = LinearSystem(pattern)
+    linsys = LinearSystem(pattern, mass)
     reverse = checkpoints is not False  # custom_vjp guards break forward mode: reverse only
     q_ctrl = tab.embedded_order + 1
     beta1, beta2 = ctrl.exponents(tab.embedded_order)
@@ -157,10 +166,14 @@ def solve_adaptive(
     def make_fun(seg: Array, a: Any = args) -> Callable[[Array, Array], Array]:
         if schedule is None:
             return lambda t, y: rhs(t, y, a)
-        rate = rates[seg]
+        rate = linsys.mass_times(rates[seg])  # M y' = f + M r
         return lambda t, y: rhs(t, y, a) + rate
 
     fun0 = make_fun(seg0)
+    init_ok = jnp.asarray(True)
+    algebraic = mass is not None and algebraic_basis(mass)[0].shape[1] > 0
+    if algebraic:
+        y0, init_ok = consistent_initialization(fun0, t0, y0, mass, rtol, atol)
     if dt0 is None:
         # fixed under differentiation like every step size (the norms' sqrt at a flat
         # start, f(t0, y0) = 0, has an infinite derivative: NaN gradients otherwise)
@@ -176,8 +189,9 @@ def solve_adaptive(
     at0 = ts == t0
     ys0 = jnp.where(before[:, None], jnp.nan, jnp.where(at0[:, None], y0, 0.0))
     zero_i = jnp.zeros((), jnp.int32)
+    status0 = jnp.where(init_ok, RESULTS.SUCCESS, RESULTS.INCONSISTENT_INITIAL_STATE)
     state0 = _State(
-        t=t0, y=y0, h=h_init, err_prev=jnp.ones(()), seg=seg0, status=zero_i + RESULTS.SUCCESS,
+        t=t0, y=y0, h=h_init, err_prev=jnp.ones(()), seg=seg0, status=zero_i + status0,
         n_steps=zero_i, n_acc=zero_i, iout=jnp.sum(ts <= t0).astype(jnp.int32), ys=ys0,
     )  # fmt: skip
     h_floor = ctrl.h_floor_fraction * jnp.abs(t_end - t0)
@@ -216,6 +230,15 @@ def solve_adaptive(
         t_new = jnp.where(clip, t_stop, st.t + h)
         seg_new = jnp.where(accept, passed(t_new), st.seg)
         y_new = y1 + (cum[seg_new] - cum[st.seg]) if schedule is not None else y1
+        reinit_failed = jnp.asarray(False)
+        if algebraic and schedule is not None:
+            # a jump (dose) moves the state off the constraints: re-initialise the
+            # algebraic part, keeping the differential part (conserved moieties) it set
+            jumped = seg_new != st.seg
+            y_re, ok_re = consistent_initialization(make_fun(seg_new, a), t_new, y_new, mass,
+                                                    rtol, atol)
+            y_new = jnp.where(jumped, y_re, y_new)
+            reinit_failed = accept & jumped & ~ok_re
         h_next = jnp.where(seg_new != st.seg, jnp.minimum(h_next, h_init), h_next)
         # dense output for the (at most ctrl.outputs_per_step) outputs in (t, t_new]
         jw = st.iout + widx
@@ -236,6 +259,7 @@ def solve_adaptive(
             jnp.where(~ok, RESULTS.LINEAR_SOLVE_FAILED, RESULTS.DT_UNDERFLOW),
         )
         status = jnp.where(failed, reason, st.status)
+        status = jnp.where(reinit_failed, RESULTS.INCONSISTENT_INITIAL_STATE, status)
         unfinished = ~(accept & (t_new >= t_end))
         status = jnp.where((status == 0) & (n_steps >= max_steps) & unfinished,
                            RESULTS.MAX_STEPS_REACHED, status)  # fmt: skip

@@ -24,6 +24,7 @@ class RESULTS(enum.IntEnum):
     DT_UNDERFLOW = 3
     LINEAR_SOLVE_FAILED = 4
     SOLVER_FAILED = 5
+    INCONSISTENT_INITIAL_STATE = 6
 
 
 _MESSAGES: dict[RESULTS, str] = {
@@ -45,6 +46,11 @@ _MESSAGES: dict[RESULTS, str] = {
         "smallest step size"
     ),
     RESULTS.SOLVER_FAILED: "the wrapped diffrax solver reported a failure (see its RESULTS)",
+    RESULTS.INCONSISTENT_INITIAL_STATE: (
+        "no consistent initial state: Newton's method on the algebraic equations (zero rows "
+        "of the mass matrix) did not converge; give a better initial guess for the "
+        "algebraic variables or check that the DAE has index 1"
+    ),
 }
 
 

@@ -2,9 +2,17 @@
 
 One step from (t, y) with step h (Hairer & Wanner 1996, §IV.7, W-transformed form):
 
-    M = I - hγJ,   M k_i = hγ [ f(t + c_i h, y + Σ a_ij k_j) + d_i h ∂f/∂t ] + γ Σ C_ij k_j
+    W = I - hγJ,   W k_i = hγ [ f(t + c_i h, y + Σ a_ij k_j) + d_i h ∂f/∂t ] + γ Σ C_ij k_j
 
-M is factorised once per step (sparse straight-line LU, or dense LAPACK LU), then solved
+With a constant, possibly singular mass matrix M (linearly implicit systems
+M y' = f(t, y), Hairer & Wanner 1996, §VI.4) the same tableau gives
+
+    W = M - hγJ,   W k_i = hγ [ f(t + c_i h, y + Σ a_ij k_j) + d_i h ∂f/∂t ] + γ M Σ C_ij k_j
+
+(stiffly accurate Rodas methods keep their order for index-1 DAEs, where the algebraic
+rows of M are zero). ``mass=None`` is the identity at no cost.
+
+W is factorised once per step (sparse straight-line LU, or dense LAPACK LU), then solved
 once per stage. The Jacobian is re-evaluated at every step, as the order conditions of a
 Rosenbrock (not W-) method require.
 """
@@ -80,7 +88,9 @@ class Rodas4(AbstractRosenbrock):
 
 
 class LinearSystem:
-    """M = I - hγJ from Jacobian values: sparse straight-line LU or dense pivoted LU.
+    """W = M - hγJ (M = I by default) from Jacobian values: sparse straight-line LU or
+    dense pivoted LU. With a sparse ``pattern`` and a ``mass`` matrix, the pattern must
+    hold every nonzero of ``mass`` (the union of M's and J's patterns).
 
     Derivatives of a solve x = M⁻¹b are propagated as dx = M⁻¹(db - dM x), reusing the
     primal factors (a ``custom_jvp``; reverse mode transposes the same linear rule), not
@@ -89,8 +99,9 @@ class LinearSystem:
     solves per tangent instead of the tangent of every elimination update.
     """
 
-    def __init__(self, pattern: SparsityPattern | None):
+    def __init__(self, pattern: SparsityPattern | None, mass: np.ndarray | None = None):
         self.pattern = pattern
+        self.mass = None if mass is None else np.asarray(mass, dtype=np.float64)
         if pattern is None:
             self._dense = DenseLU()
         else:
@@ -98,11 +109,22 @@ class LinearSystem:
             self._diag = np.asarray(pattern.rows) == np.asarray(pattern.cols)
             self._rows = np.asarray(pattern.rows)
             self._cols = np.asarray(pattern.cols)
+            if self.mass is not None:
+                on = np.zeros(self.mass.shape, dtype=bool)
+                on[self._rows, self._cols] = True
+                if np.any((self.mass != 0) & ~on):
+                    raise ValueError("the sparsity pattern must contain every nonzero of the "
+                                     "mass matrix (use the union of both patterns)")
+                self._mass_values = self.mass[self._rows, self._cols]
         self._solve = jax.custom_jvp(self._raw_solve)
         self._solve.defjvp(self._solve_jvp)
 
+    def mass_times(self, x: Array) -> Array:
+        """M x (x itself when M is the identity)."""
+        return x if self.mass is None else jnp.asarray(self.mass) @ x
+
     def factor(self, jac_values: Array, hg: Array) -> tuple[Any, Bool[Array, ""]]:
-        """Factorise M = I - hg * J; ``jac_values`` as returned by the point evaluator.
+        """Factorise W = M - hg * J; ``jac_values`` as returned by the point evaluator.
 
         Returns ``((M, factors), ok)``: M is kept for the derivative rule of
         :meth:`solve`, which never uses the factors' tangents (XLA drops them); they
@@ -110,10 +132,13 @@ class LinearSystem:
         """
         if self.pattern is None:
             n = jac_values.shape[0]
-            m = jnp.eye(n, dtype=jac_values.dtype) - hg * jac_values
+            eye = jnp.eye(n, dtype=jac_values.dtype) if self.mass is None else jnp.asarray(self.mass)
+            m = eye - hg * jac_values
             factors, ok = self._dense.factor(m)
         else:
-            m = jnp.where(self._diag, 1.0, 0.0) - hg * jac_values
+            ones = (jnp.where(self._diag, 1.0, 0.0) if self.mass is None
+                    else jnp.asarray(self._mass_values))
+            m = ones - hg * jac_values
             factors, ok = self._lu.factor(m)
         return (m, factors), ok
 
@@ -197,9 +222,18 @@ def _stages_unrolled(tab, fun, f0, dfdt, linsys, factors, t, y, h) -> Array:
         rhs = hg * fi
         if tab.d[i] != 0.0:
             rhs = rhs + (hg * h * float(tab.d[i])) * dfdt
-        for j in range(i):
-            if tab.C[i, j] != 0.0:
-                rhs = rhs + float(g * tab.C[i, j]) * ks[j]
+        if linsys.mass is None:  # the ODE path, unchanged
+            for j in range(i):
+                if tab.C[i, j] != 0.0:
+                    rhs = rhs + float(g * tab.C[i, j]) * ks[j]
+        else:  # γ M Σ C_ij k_j
+            corr = None
+            for j in range(i):
+                if tab.C[i, j] != 0.0:
+                    term = float(g * tab.C[i, j]) * ks[j]
+                    corr = term if corr is None else corr + term
+            if corr is not None:
+                rhs = rhs + linsys.mass_times(corr)
         ks.append(linsys.solve(factors, rhs))
     return jnp.stack(ks)
 
@@ -220,7 +254,7 @@ def _stages_loop(tab, fun, dfdt, linsys, factors, t, y, h) -> Array:
         mix = aC[i] @ K
         ui, corr = y + mix[0], mix[1]
         fi = fun(t + c[i] * h, ui)
-        rhs = hg * fi + (hg * h * d[i]) * dfdt + corr
+        rhs = hg * fi + (hg * h * d[i]) * dfdt + linsys.mass_times(corr)
         return K.at[i].set(linsys.solve(factors, rhs))
 
     return jax.lax.fori_loop(0, s, body, jnp.zeros((s, *y.shape), y.dtype))

@@ -77,7 +77,7 @@ def test_info_says_why_a_model_is_unsupported(tmp_path: Path) -> None:
     p = m.createParameter()
     p.setId("x")
     p.setValue(1.0)
-    p.setConstant(False)
+    p.setConstant(True)  # then the rule x - 2 = 0 determines no free variable
     rule = m.createAlgebraicRule()
     rule.setIdAttribute("a1")
     rule.setMath(libsbml.parseL3Formula("x - 2"))

@@ -8,8 +8,7 @@ import libsbml
 import pytest
 import sympy as sp
 
-from mechsim.errors import UnsupportedSBMLError
-from mechsim.sbml._math import ast_to_sympy, formula, to_number
+from mechsim.sbml._math import DELAY, ast_to_sympy, formula, to_number
 
 VALUES = {"x": 2.5, "y": -1.5, "z": 0.0}
 
@@ -67,11 +66,11 @@ def test_formula_round_trips_through_sympify(text: str, expected: float) -> None
     assert float(sp.N(back, 30)) == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
-def test_delay_is_refused_naming_the_element() -> None:
+def test_delay_is_kept_for_the_method_of_steps() -> None:
+    # mechsim.sbml._delay replaces it (tests/sbml/test_delay_csymbol.py)
     ast = libsbml.parseL3Formula("delay(x, 1)")
-    with pytest.raises(UnsupportedSBMLError, match="delay") as info:
-        ast_to_sympy(ast, sp.Symbol, {}, "kinetic law of reaction 'R7'")
-    assert "R7" in str(info.value)
+    expr = ast_to_sympy(ast, sp.Symbol, {}, "kinetic law of reaction 'R7'")
+    assert expr == DELAY(sp.Symbol("x"), sp.Integer(1))
 
 
 def test_logic_prints_in_functional_form() -> None:

@@ -1,0 +1,118 @@
+"""SBML algebraic rules and fast reactions, imported as a DAE with a constant mass matrix
+(mechsim.sbml._dae, mechsim.model._dae)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import mechsim
+from mechsim.errors import InputError, UnsupportedSBMLError
+from mechsim.model import compile_network
+from mechsim.sbml import import_sbml, run_case
+
+SHARED_MORE = Path(__file__).resolve().parents[3] / "shared" / "sbml-test-suite" / "cases-more"
+
+
+@pytest.fixture(scope="module")
+def more_dir() -> Path:
+    """``../shared/sbml-test-suite/cases-more`` (the tests skip without it)."""
+    if not SHARED_MORE.is_dir():
+        pytest.skip(f"{SHARED_MORE} is missing")
+    return SHARED_MORE
+
+
+@pytest.mark.parametrize("case", [
+    "00039",  # algebraic rule determining a species
+    "00182",  # algebraic rule determining a parameter
+    "00870",  # fast reaction
+])
+def test_case_passes(more_dir: Path, case: str) -> None:
+    result = run_case(more_dir / case)
+    assert result.status == "pass", f"{case}: {result.status}: {result.message}"
+
+
+_HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level2/version4" level="2" version="4">
+  <model id="m">
+    <listOfCompartments><compartment id="c" size="2"/></listOfCompartments>
+"""
+
+
+def _fast_model() -> str:
+    """A <=> B fast (kf A - kr B), B -> (slow, k B); amounts, compartment of 2 L."""
+    law = ("<apply><minus/><apply><times/><ci>kf</ci><ci>A</ci></apply>"
+           "<apply><times/><ci>kr</ci><ci>B</ci></apply></apply>")
+    return _HEADER + f"""
+    <listOfSpecies>
+      <species id="A" compartment="c" initialAmount="1" hasOnlySubstanceUnits="true"/>
+      <species id="B" compartment="c" initialAmount="0" hasOnlySubstanceUnits="true"/>
+    </listOfSpecies>
+    <listOfParameters>
+      <parameter id="kf" value="3"/><parameter id="kr" value="1"/><parameter id="k" value="0.5"/>
+    </listOfParameters>
+    <listOfReactions>
+      <reaction id="eq" fast="true">
+        <listOfReactants><speciesReference species="A"/></listOfReactants>
+        <listOfProducts><speciesReference species="B"/></listOfProducts>
+        <kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">{law}</math></kineticLaw>
+      </reaction>
+      <reaction id="decay" reversible="false">
+        <listOfReactants><speciesReference species="B"/></listOfReactants>
+        <kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">
+          <apply><times/><ci>k</ci><ci>B</ci></apply></math></kineticLaw>
+      </reaction>
+    </listOfReactions>
+  </model>
+</sbml>"""
+
+
+def test_fast_reaction_mass_matrix_and_simulate_closed_form() -> None:
+    net = import_sbml(_fast_model()).network
+    assert net.fast_reactions == ("eq",)
+    cm = compile_network(net)
+    # rows: conserved moiety A + B (driven by the slow decay), then 0 = v_eq
+    np.testing.assert_array_equal(cm.mass_matrix, [[1.0, 1.0], [0.0, 0.0]])
+    ts = jnp.linspace(0.0, 4.0, 5)
+    res = mechsim.simulate(cm, times=ts, rtol=1e-10, atol=1e-12)
+    assert int(res.status) == 0
+    # reduced ODE: T' = -k K/(1+K) T with K = kf/kr = 3, B = 3/4 T, A = 1/4 T
+    total = np.exp(-0.5 * 0.75 * np.asarray(ts))
+    np.testing.assert_allclose(res.ys[:, 0], total / 4, rtol=1e-8)
+    np.testing.assert_allclose(res.ys[:, 1], 3 * total / 4, rtol=1e-8)
+    with pytest.raises(InputError, match="DAE"):
+        mechsim.simulate(cm, times=ts, backend="native")
+
+
+def _algebraic_model(math: str, constant: str = "true") -> str:
+    return _HEADER + f"""
+    <listOfParameters>
+      <parameter id="k" value="2" constant="{constant}"/>
+      <parameter id="x" value="0" constant="false"/>
+    </listOfParameters>
+    <listOfRules>
+      <algebraicRule><math xmlns="http://www.w3.org/1998/Math/MathML">{math}</math></algebraicRule>
+    </listOfRules>
+  </model>
+</sbml>"""
+
+
+def test_algebraic_rule_without_free_variable_is_refused() -> None:
+    # 0 = k - 1 with k constant: the rule determines nothing
+    math = "<apply><minus/><ci>k</ci><cn>1</cn></apply>"
+    with pytest.raises(UnsupportedSBMLError, match="determines no free variable"):
+        import_sbml(_algebraic_model(math))
+
+
+def test_algebraic_rule_determines_the_free_parameter() -> None:
+    # 0 = x - 2 k: x is the only free variable
+    math = "<apply><minus/><ci>x</ci><apply><times/><cn>2</cn><ci>k</ci></apply></apply>"
+    net = import_sbml(_algebraic_model(math)).network
+    assert net.algebraic == ("x",)
+    cm = compile_network(net)
+    np.testing.assert_array_equal(cm.mass_matrix, [[0.0]])
+    res = mechsim.simulate(cm, times=jnp.array([0.0, 1.0]))
+    np.testing.assert_allclose(res.ys[:, 0], [4.0, 4.0], rtol=1e-12)
