@@ -32,7 +32,7 @@ from mechsim.network import Network
 from mechsim.results import SimulationResult
 from mechsim.solver import Rodas5P, Schedule, integrate, solver_jit
 from mechsim.solver._event_plan import EventPlan, integrate_planned
-from mechsim.solver._events import integrate_events, segment_solver
+from mechsim.solver._events import dae_reinitializer, integrate_events, segment_solver
 from mechsim.solver._options import (
     AbstractBackend,
     LinearSolver,
@@ -139,7 +139,9 @@ def simulate(
         For a network with events: when an event assigns a parameter (a result holds one
         parameter vector), or, under ``jax.jit``, ``jax.vmap`` or ``jax.grad``, when an
         event's trigger or priority reads the state or a traced parameter (its time is not
-        known before the solve; :func:`plan_events`).
+        known before the solve; :func:`plan_events`). A DAE network (algebraic states or
+        fast reactions) with events runs on the host event path only: refused under
+        ``jax.jit``/``jax.vmap``/``jax.grad`` or with ``events=``.
 
     Notes
     -----
@@ -156,7 +158,10 @@ def simulate(
     read only time and untraced parameters are compiled into the solve instead: their
     instants are found on the host first (:func:`plan_events`, the same driver), then the
     solver lands on each, as on a dose time (:mod:`mechsim.solver._event_plan`); gradients
-    flow through, ``max_steps`` applies per segment between instants.
+    flow through, ``max_steps`` applies per segment between instants. For a DAE network
+    the host path re-initialises the algebraic states after every event assignment (the
+    differential part is kept; an assignment to an algebraic state is overridden by its
+    constraint).
     """
     cm = model if isinstance(model, CompiledModel) else compile_network(model)
     if any(par.name in _SBML_DELAY_MARKS for par in cm.network.parameters):
@@ -190,7 +195,7 @@ def simulate(
     t0_a = jnp.asarray(t0, dtype=jnp.float64)
     dense = as_linear_solver(linear_solver) is LinearSolver.DENSE or cm.sparsity is None
     if cm.mass_matrix is not None:  # a DAE (mechsim.model._dae)
-        _check_dae(cm)
+        _check_dae(cm, planned)
         dense = True  # pivoted LU: M - hγJ has zero diagonal entries on algebraic rows
     backend = as_backend(backend, allowed=(XlaBackend, NativeBackend))
     adjoint = as_adjoint(adjoint)
@@ -213,12 +218,17 @@ def simulate(
     return _run(cm, plan, p, ts, y0, solver, rtol_a, atol_a, max_steps, t0_a, dense, adjoint)
 
 
-def _check_dae(cm) -> None:
-    """Refuse what the DAE path (constant mass matrix) cannot do yet, instead of ignoring it."""
-    if cm.network.events:
+def _check_dae(cm: CompiledModel, planned: bool) -> None:
+    """Refuse what the DAE path (constant mass matrix) cannot do yet, instead of ignoring it.
+
+    Events run on the host event path, which re-initialises the algebraic states after
+    each assignment; planned events (jit/vmap/grad or ``events=``) do not.
+    """
+    if cm.network.events and planned:
         raise InputError(f"simulate: network {cm.network.name!r} has algebraic states or fast "
-                         "reactions together with events, which are not supported yet — remove "
-                         "the events or the algebraic structure")
+                         "reactions together with events, which run on the host event path only "
+                         "— call simulate with concrete inputs (outside jax.jit/vmap/grad) and "
+                         "without events=")
 
 
 def _concrete(x):
@@ -279,8 +289,12 @@ def _run_events(cm, plan, p, ts, y0, solver, rtol, atol, max_steps, t0, dense) -
     solve = segment_solver(
         cm.rhs, jac=cm.jac if dense else cm.jac_values, sparsity=None if dense else cm.sparsity,
         solver=solver, rtol=rtol, atol=atol, max_steps=max_steps, schedule=schedule,
+        mass_matrix=cm.mass_matrix,
     )
-    run = integrate_events(solve, host_events(cm.network), y, np.asarray(p), np.asarray(ts), t0=t0)
+    reinit = None if cm.mass_matrix is None else dae_reinitializer(
+        cm.rhs, cm.mass_matrix, float(rtol), np.asarray(atol, dtype=float))
+    run = integrate_events(solve, host_events(cm.network), y, np.asarray(p), np.asarray(ts), t0=t0,
+                           reinit=reinit)
     return SimulationResult(ts=ts, ys=jnp.asarray(run.ys), p=p,
                             status=jnp.asarray(run.status, dtype=jnp.int32), model=cm)
 

@@ -14,8 +14,8 @@
   rows and ``0 = flux`` constraints. States stay species amounts, as for every imported
   species (:mod:`._import`), and a fast kinetic law is an amount flux like any other.
 
-Models that combine either with events are refused (the event driver does not yet
-re-initialise algebraic states after an assignment).
+Models that combine either with events run on the event driver, which re-initialises the
+algebraic states after every event assignment (:mod:`mechsim.solver._events`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import sympy as sp
 from mechsim.errors import UnsupportedSBMLError
 from mechsim.sbml._reader import RawModel
 
-__all__ = ["assign_algebraic_rules", "check_dae_supported"]
+__all__ = ["assign_algebraic_rules"]
 
 
 def free_variables(raw: RawModel) -> list[str]:
@@ -48,8 +48,7 @@ def assign_algebraic_rules(raw: RawModel) -> dict[str, sp.Basic]:
 
     Raises:
         UnsupportedSBMLError: a rule contains no free variable, or the rules cannot all
-            be matched to distinct free variables (an over-determined model), or the
-            model also has events.
+            be matched to distinct free variables (an over-determined model).
     """
     if not raw.algebraic_rules:
         return {}
@@ -88,10 +87,6 @@ def assign_algebraic_rules(raw: RawModel) -> dict[str, sp.Basic]:
 
 
 def check_dae_supported(raw: RawModel) -> None:
-    """Refuse a DAE model with events (not supported yet), naming the first event."""
-    has_fast = any(rxn.fast for rxn in raw.reactions)
-    if (raw.algebraic_rules or has_fast) and raw.events:
-        what = "algebraic rules" if raw.algebraic_rules else "fast reactions"
-        raise UnsupportedSBMLError(
-            f"event {raw.events[0].id!r}: {what} together with events are not supported yet — "
-            "the algebraic states would need re-initialising after each event assignment")
+    """Nothing left to refuse: DAE models with events run (the event driver re-initialises
+    the algebraic states after each assignment). Kept as the import's hook for DAE limits."""
+    del raw

@@ -22,7 +22,7 @@ from mechsim.network import Observable
 from mechsim.sbml._delay_run import simulate_delays
 from mechsim.sbml._import import SbmlImport
 from mechsim.solver import RESULTS, Rodas5P, integrate, status_message
-from mechsim.solver._events import integrate_events, segment_solver
+from mechsim.solver._events import dae_reinitializer, integrate_events, segment_solver
 from mechsim.solver._mass import consistent_initialization
 
 __all__ = ["SbmlTimeCourse", "simulate_sbml"]
@@ -84,13 +84,21 @@ def simulate_sbml(
         # compilation per model is what a test-suite run pays for
         rhs, jac = cm.rhs, cm.jac
     ts = np.asarray(times, dtype=float)
+    mass = cm.mass_matrix
     solve = segment_solver(rhs, jac=jac, sparsity=None, solver=Rodas5P(), rtol=rtol, atol=atol,
-                           max_steps=max_steps)
+                           max_steps=max_steps, mass_matrix=mass)
     names = tuple(v for v, _ in variables)
-    if cm.mass_matrix is not None:  # a DAE (mechsim.sbml._dae; events refused at import)
-        ys, status = _solve_dae(cm, y, ts, p, rtol, atol, max_steps)
+    reinit = None
+    if mass is not None:  # a DAE (mechsim.sbml._dae)
+        if not net.events:
+            ys, status = _solve_dae(cm, y, ts, p, rtol, atol, max_steps)
+            _check(status, 0.0)
+            return SbmlTimeCourse(ts, names, outputs(ts, ys[:, :n].T, p).T)
+        # a consistent state at t = 0 (with the fast-reaction fallback), then the event path
+        y0s, status = _solve_dae(cm, y, np.zeros(1), p, rtol, atol, max_steps)
         _check(status, 0.0)
-        return SbmlTimeCourse(ts, names, outputs(ts, ys[:, :n].T, p).T)
+        y = y0s[0]
+        reinit = dae_reinitializer(cm.rhs, mass, rtol, atol)
     if not net.events:
         if ts[-1] > 0:
             yy, status = solve(y, 0.0, ts, p)
@@ -103,7 +111,7 @@ def simulate_sbml(
         out = outputs(ts, yy[:, :n].T, p).T
         return SbmlTimeCourse(ts, names, out)
     run = integrate_events(solve, host_events(net), y, p, ts, t0=0.0, substeps=substeps,
-                           time_tol=time_tol)
+                           time_tol=time_tol, reinit=reinit)
     _check(run.status, run.t_failed)
     rows = [outputs(np.float64(t), yy[:n], pp).reshape(-1)
             for t, yy, pp in zip(ts, run.ys, run.ps, strict=True)]

@@ -45,7 +45,7 @@ from mechsim.network import (
     Reaction,
     Species,
 )
-from mechsim.sbml._dae import assign_algebraic_rules, check_dae_supported
+from mechsim.sbml._dae import assign_algebraic_rules
 from mechsim.sbml._delay import NetworkDelay, network_delays
 from mechsim.sbml._initial import initial_values
 from mechsim.sbml._math import TIME, formula, to_bool, to_number
@@ -107,7 +107,6 @@ def import_sbml(source: str | os.PathLike[str]) -> SbmlImport:
 class _Builder:
     def __init__(self, raw: RawModel) -> None:
         self.raw = raw
-        check_dae_supported(raw)
         # each algebraic rule 0 = expr becomes a state whose "rate rule" holds expr and
         # whose mass-matrix row is zero (mechsim.sbml._dae, mechsim.model._dae)
         self.algebraic = assign_algebraic_rules(raw)

@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -44,10 +45,15 @@ from mechsim.errors import SolverError
 
 from ._diffrax import DiffraxSolver
 from ._integrate import integrate
+from ._mass import consistent_initialization
+from ._results import RESULTS
 from ._rosenbrock import AbstractRosenbrock
 from ._schedule import Schedule
 
-__all__ = ["EventFunctions", "EventRun", "SegmentSolver", "integrate_events", "segment_solver"]
+__all__ = [
+    "EventFunctions", "EventRun", "Reinitializer", "SegmentSolver", "dae_reinitializer",
+    "integrate_events", "segment_solver",
+]
 
 #: Most events that may fire at one instant (cascades included) before it is a loop.
 MAX_FIRINGS = 10_000
@@ -57,6 +63,9 @@ HOST_SAMPLES = 1024
 
 #: ``solve(y0, t0, ts, p) -> (ys (k, n), status)``: one solver call from ``t0``.
 SegmentSolver = Callable[[np.ndarray, float, np.ndarray, np.ndarray], tuple[np.ndarray, int]]
+
+#: ``reinit(t, y, p) -> (y', ok)``: a DAE state made consistent (algebraic part moved).
+Reinitializer = Callable[[float, np.ndarray, np.ndarray], tuple[np.ndarray, bool]]
 
 
 @dataclass(frozen=True)
@@ -132,8 +141,13 @@ def segment_solver(
     atol: float,
     max_steps: int,
     schedule: Schedule | None = None,
+    mass_matrix: np.ndarray | None = None,
 ) -> SegmentSolver:
     """A :data:`SegmentSolver` calling :func:`integrate` (arguments as there).
+
+    With a ``mass_matrix`` (a DAE), :func:`integrate` re-initialises the algebraic part
+    at every segment start; give the driver :func:`dae_reinitializer` as well, so that
+    states after event assignments are consistent before triggers are evaluated.
 
     With a ``schedule``, every call from ``t0`` drops the jumps at times ``<= t0``: the
     state it starts from already holds them (outputs are right-continuous), so a restart
@@ -145,10 +159,36 @@ def segment_solver(
         sol = integrate(
             rhs, jnp.asarray(y0), jnp.asarray(ts), jnp.asarray(p), jac=jac, sparsity=sparsity,
             solver=solver, rtol=rtol, atol=atol, t0=t0, schedule=sch, max_steps=max_steps,
+            mass_matrix=mass_matrix,
         )
         return np.asarray(sol.ys, dtype=float), int(sol.status)
 
     return solve
+
+
+def dae_reinitializer(rhs: Callable, mass_matrix: np.ndarray, rtol: float,
+                      atol: float | np.ndarray) -> Reinitializer:
+    """A :data:`Reinitializer` for ``M y' = rhs(t, y, p)``: Newton on the algebraic
+    constraints (:func:`~mechsim.solver._mass.consistent_initialization`), jitted once.
+
+    Args:
+        rhs: ``rhs(t, y, p) -> (n,)``.
+        mass_matrix: the constant (n, n) mass matrix (numpy).
+        rtol, atol: the integration tolerances (Newton's stopping test; ``atol`` a scalar
+            or per state).
+    """
+    mass = np.asarray(mass_matrix, dtype=float)
+
+    @jax.jit
+    def project(t, y, p):
+        return consistent_initialization(lambda tt, v: rhs(tt, v, p), t, y, mass, rtol, atol)
+
+    def reinit(t: float, y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, bool]:
+        yy, ok = project(jnp.asarray(t, dtype=jnp.float64), jnp.asarray(y, dtype=jnp.float64),
+                         jnp.asarray(p, dtype=jnp.float64))
+        return np.array(yy, dtype=float), bool(ok)
+
+    return reinit
 
 
 class _Failed(Exception):
@@ -168,6 +208,7 @@ def integrate_events(
     substeps: int = 8,
     time_tol: float = 1e-12,
     log: list[tuple[float, int]] | None = None,
+    reinit: Reinitializer | None = None,
 ) -> EventRun:
     """Integrate from ``(t0, y0)`` to each of ``ts`` (non-decreasing, ``>= t0``), firing events.
 
@@ -180,23 +221,28 @@ def integrate_events(
         substeps: trigger samples per output interval (and per narrowing step).
         time_tol: events are located to within ``time_tol * max(1, |t|)``.
         log: if given, ``(t, event index)`` of every execution is appended, in order.
+        reinit: for a DAE (``solve`` given the mass matrix), :func:`dae_reinitializer`:
+            applied to ``y0`` and after every execution's assignments. ``None``: an ODE.
 
     Returns:
         :class:`EventRun`; a failed solver call stops the run and is reported in its
-        ``status`` (never raised).
+        ``status`` (never raised), as is a failed re-initialisation
+        (``RESULTS.INCONSISTENT_INITIAL_STATE``).
 
     Raises:
         SolverError: more than :data:`MAX_FIRINGS` events fire at one instant (a loop).
     """
     ts = np.asarray(ts, dtype=float)
     y, p = np.array(y0, dtype=float), np.array(p, dtype=float)
-    run = _Driver(solve, events, substeps, time_tol, log, outputs=ts)
+    run = _Driver(solve, events, substeps, time_tol, log, outputs=ts, reinit=reinit)
     ys = np.full((ts.size, y.size), np.nan)
     ps = np.full((ts.size, p.size), np.nan)
     prev = np.array(events.initial_value, dtype=bool)
-    y, p, prev = run.fire(t0, y, p, prev)
     t = t0
     try:
+        if reinit is not None:
+            y = run.consistent(t0, y, p)
+        y, p, prev = run.fire(t0, y, p, prev)
         for i, t_out in enumerate(ts):
             while t < t_out:
                 t, y, p, prev = run.advance(t, t_out, y, p, prev)
@@ -221,8 +267,8 @@ class _Driver:
 
     def __init__(self, solve: SegmentSolver, events: EventFunctions, substeps: int,
                  time_tol: float, log: list[tuple[float, int]] | None = None,
-                 outputs: np.ndarray | None = None) -> None:
-        self.solve_raw, self.ev, self.log = solve, events, log
+                 outputs: np.ndarray | None = None, reinit: Reinitializer | None = None) -> None:
+        self.solve_raw, self.ev, self.log, self.reinit = solve, events, log, reinit
         self.outputs = np.zeros(0) if outputs is None else np.asarray(outputs, dtype=float)
         self.k, self.tol = substeps, time_tol
         self.persistent = np.array(events.persistent, dtype=bool)
@@ -240,6 +286,13 @@ class _Driver:
         if status != 0:
             raise _Failed(status, t0)
         return ys
+
+    def consistent(self, t: float, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """``y`` with its algebraic part re-initialised (a DAE); raises :class:`_Failed`."""
+        y_new, ok = self.reinit(t, y, p)
+        if not ok:
+            raise _Failed(int(RESULTS.INCONSISTENT_INITIAL_STATE), t)
+        return y_new
 
     def triggers(self, t, y: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Trigger values, shape ``(n_events, *t.shape)`` (bool)."""
@@ -393,6 +446,8 @@ class _Driver:
                     y[idx] = v
                 else:
                     p[idx] = v
+            if self.reinit is not None:
+                y = self.consistent(t, y, p)
             new = self.trig(t, y, p)
             self.cancel(new)
             for e in np.nonzero(new & ~cur)[0]:
