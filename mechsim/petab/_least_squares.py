@@ -14,9 +14,11 @@ and Levenberg-Marquardt / Gauss-Newton apply. ``C = 1 - 2 log(sigma_floor)`` kee
 ``s_i`` real for ``sigma_i >= sigma_floor * exp(-1/2)``; the default floor is the
 smallest positive linear-scale lower bound of an estimated parameter or numeric noise
 value of the measurement table (noise parameters are usually estimated within their
-bounds). Below it ``s_i`` is NaN: a least-squares step there is rejected, a start there
-is flagged non-finite (never silently clipped); pass a smaller ``sigma_floor`` if a
-noise formula can legitimately go lower. Constant ``sigma_i`` give constant ``s_i``
+bounds); where a noise formula reads the model's state (``sd * S1P``: sigma follows the
+simulation down to 0) it is AMICI's, ``C = 100`` (``log(sigma) + 50 > 0``). Below the floor
+``s_i`` is NaN: a least-squares step there is rejected, a start there is flagged
+non-finite (never silently clipped); pass a smaller ``sigma_floor`` if a noise formula can
+legitimately go lower still. Constant ``sigma_i`` give constant ``s_i``
 (zero Jacobian), so every row carries one, whether its sigma is estimated or not.
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,7 +36,9 @@ import numpy as np
 from mechsim.petab._objective import PetabFunctions, petab_functions
 from mechsim.petab._tables import PetabTables, load_tables
 
-__all__ = ["PetabResiduals", "default_sigma_floor", "make_residuals", "residuals_from"]
+__all__ = [
+    "PetabResiduals", "default_sigma_floor", "make_residuals", "noise_reads_state", "residuals_from",
+]
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,42 @@ class PetabResiduals:
     n_data: int
 
 
+#: AMICI's default offset of the sigma residuals (``Model::min_sigma_ = 50``: the residual
+#: is real while ``log(sigma) + 50 > 0``), used where no bound holds sigma up
+AMICI_MIN_SIGMA_OFFSET = 50.0
+
+#: the floor with AMICI's offset: ``C = 1 - 2 log(floor) = 2 * 50``, real for ``sigma > e**-50``
+STATE_NOISE_SIGMA_FLOOR = math.exp(0.5 - AMICI_MIN_SIGMA_OFFSET)
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MATH_NAMES = frozenset({"exp", "log", "log10", "log2", "ln", "sqrt", "abs", "pow", "sin", "cos",
+                         "tan", "min", "max", "pi", "e", "time", "t", "piecewise", "and", "or",
+                         "not", "true", "false", "lt", "le", "gt", "ge", "eq"})
+
+
+def noise_reads_state(tables: PetabTables) -> bool:
+    """Whether a noise formula reads anything other than numbers, its noise placeholders
+    and parameter-table ids: a species, an observable or a model parameter, whose value no
+    bound of the parameter table holds away from 0 (e.g. ``sd * S1P``)."""
+    obs = tables.observables
+    if "noiseFormula" not in obs:
+        return False
+    known = set(tables.table_ids) | _MATH_NAMES
+    for formula in obs["noiseFormula"]:
+        for name in _NAME.findall(str(formula)):
+            if name.startswith("noiseParameter") or name in known or name == "nan":
+                continue
+            return True
+    return False
+
+
 def default_sigma_floor(tables: PetabTables) -> float:
     """Smallest positive linear-scale lower bound of an estimated parameter, or numeric
-    noise value in the measurement table (1e-10 if there is none)."""
+    noise value in the measurement table (1e-10 if there is none); where a noise formula
+    reads the model's state (:func:`noise_reads_state`), AMICI's floor
+    :data:`STATE_NOISE_SIGMA_FLOOR` (``exp(-49.5)``), since nothing bounds sigma there."""
+    if noise_reads_state(tables):
+        return STATE_NOISE_SIGMA_FLOOR
     cands = [float(v) for v, e in zip(tables.lower, tables.estimate, strict=True) if e and v > 0]
     meas = tables.measurements
     if "noiseParameters" in meas:

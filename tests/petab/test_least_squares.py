@@ -83,3 +83,22 @@ def test_solver_step_cap_makes_the_objective_infinite(tmp_path: Path) -> None:
     assert np.isfinite(float(Problem.from_petab(path).objective(x)))
     capped = Problem.from_petab(path, solver_max_steps=2)
     assert float(capped.objective(x)) == np.inf
+
+
+def test_state_dependent_noise_gets_amicis_sigma_floor(petab_dir: Path) -> None:
+    """Armistead's noise is ``noiseParameter1 * S1P``: sigma follows the simulation towards
+    0, so no parameter bound is a floor and the sigma residuals take AMICI's offset (real
+    while log(sigma) + 50 > 0); Boehm's noise is a parameter and keeps its bound."""
+    import math
+
+    from mechsim.petab import default_sigma_floor, load_tables
+    from mechsim.petab._least_squares import noise_reads_state
+
+    arm = load_tables(petab_dir / "Armistead_CellDeathDis2024" / "Armistead_CellDeathDis2024.yaml")
+    assert noise_reads_state(arm)
+    floor = default_sigma_floor(arm)
+    assert math.isclose(1.0 - 2.0 * math.log(floor), 100.0)
+    boehm = load_tables(petab_dir / "Boehm_JProteomeRes2014" / "Boehm_JProteomeRes2014.yaml")
+    assert not noise_reads_state(boehm)
+    assert default_sigma_floor(boehm) == min(
+        float(v) for v, e in zip(boehm.lower, boehm.estimate, strict=True) if e and v > 0)
