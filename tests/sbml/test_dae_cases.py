@@ -116,3 +116,16 @@ def test_algebraic_rule_determines_the_free_parameter() -> None:
     np.testing.assert_array_equal(cm.mass_matrix, [[0.0]])
     res = mechsim.simulate(cm, times=jnp.array([0.0, 1.0]))
     np.testing.assert_allclose(res.ys[:, 0], [4.0, 4.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("case, reads", [
+    ("00987", "k1"),  # rate constant 0 until an event switches the fast reaction on
+    ("01568", "k"),  # k = 5.5 - time: the fast reaction reverses at t = 5.5
+])
+def test_fast_reaction_that_switches_is_refused_with_its_reason(more_dir: Path, case: str,
+                                                                reads: str) -> None:
+    """Its constraint 0 = v loses index 1 where the rate constant is 0; a constant mass
+    matrix cannot follow that, so the import refuses it instead of the solver failing."""
+    model = next((more_dir / case).glob("*-sbml-l3v*.xml"))
+    with pytest.raises(UnsupportedSBMLError, match=rf"reads {reads}, which changes.*index 1"):
+        import_sbml(model)
