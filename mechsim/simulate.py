@@ -32,7 +32,8 @@ from mechsim.network import Network
 from mechsim.results import SimulationResult
 from mechsim.solver import Rodas5P, Schedule, integrate, solver_jit
 from mechsim.solver._event_plan import EventPlan, integrate_planned
-from mechsim.solver._events import dae_reinitializer, integrate_events, segment_solver
+from mechsim.solver._events import integrate_events, segment_solver
+from mechsim.solver._mass import dae_reinitializer
 from mechsim.solver._options import (
     AbstractBackend,
     LinearSolver,

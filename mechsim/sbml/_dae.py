@@ -20,12 +20,15 @@ algebraic states after every event assignment (:mod:`mechsim.solver._events`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy as sp
 
 from mechsim.errors import UnsupportedSBMLError
-from mechsim.sbml._reader import RawModel
+from mechsim.sbml._math import TIME
+from mechsim.sbml._reader import RawModel, RawReaction
 
-__all__ = ["assign_algebraic_rules"]
+__all__ = ["assign_algebraic_rules", "check_fast_rate_is_fixed"]
 
 
 def free_variables(raw: RawModel) -> list[str]:
@@ -86,7 +89,35 @@ def assign_algebraic_rules(raw: RawModel) -> dict[str, sp.Basic]:
     return {by_rule[k]: raw.algebraic_rules[k][1] for k in range(len(raw.algebraic_rules))}
 
 
-def check_dae_supported(raw: RawModel) -> None:
-    """Nothing left to refuse: DAE models with events run (the event driver re-initialises
-    the algebraic states after each assignment). Kept as the import's hook for DAE limits."""
-    del raw
+def check_fast_rate_is_fixed(raw: RawModel, algebraic: Mapping[str, object],
+                             rxn: RawReaction) -> None:
+    """Refuse a fast reaction whose rate law reads time or a value (not a species, not
+    one of the ``algebraic`` rule targets: states of the DAE) that an event, a rate rule
+    or a time-dependent assignment rule changes during the run.
+
+    The DAE keeps one constant mass matrix with one constraint ``0 = v`` per fast
+    reaction (:mod:`mechsim.sbml._dae`); a rate constant switched from or to 0 by an
+    event, or one that changes sign, makes that constraint singular (not index 1) and
+    the equilibrium jump, which a constant mass matrix cannot follow.
+    """
+    changing: set[sp.Basic] = {TIME}
+    changing |= {sp.Symbol(t) for ev in raw.events for t, _ in ev.assignments}
+    # algebraic-rule targets sit among the rate rules (0 = expr rows): like species,
+    # they are states of the DAE, solved with the fast constraints, not switches
+    changing |= {sp.Symbol(t) for t in raw.rate_rules if t not in algebraic}
+    rules = {sp.Symbol(t): e for t, e in raw.assignment_rules.items()}
+    grew = True
+    while grew:  # assignment rules that read time, directly or through other rules
+        grew = False
+        for target, expr in rules.items():
+            if target not in changing and expr.free_symbols & changing:
+                changing.add(target)
+                grew = True
+    states = {sp.Symbol(sid) for sid in raw.species} | {sp.Symbol(t) for t in algebraic}
+    read = (rxn.flux.free_symbols if rxn.flux is not None else set()) & (changing - states)
+    if read:
+        names = ", ".join(sorted("time" if x == TIME else str(x) for x in read))
+        raise UnsupportedSBMLError(
+            f"fast reaction {rxn.id!r}: its rate law reads {names}, which changes during "
+            "the run (event, rate rule or time); a fast reaction that switches on, off or "
+            "reverses loses index 1, which mechsim's constant mass matrix cannot follow")

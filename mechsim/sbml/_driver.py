@@ -22,8 +22,8 @@ from mechsim.network import Observable
 from mechsim.sbml._delay_run import simulate_delays
 from mechsim.sbml._import import SbmlImport
 from mechsim.solver import RESULTS, Rodas5P, integrate, status_message
-from mechsim.solver._events import dae_reinitializer, integrate_events, segment_solver
-from mechsim.solver._mass import consistent_initialization
+from mechsim.solver._events import integrate_events, segment_solver
+from mechsim.solver._mass import consistent_initialization, dae_reinitializer
 
 __all__ = ["SbmlTimeCourse", "simulate_sbml"]
 

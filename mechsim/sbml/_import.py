@@ -45,12 +45,12 @@ from mechsim.network import (
     Reaction,
     Species,
 )
-from mechsim.sbml._dae import assign_algebraic_rules
+from mechsim.sbml._dae import assign_algebraic_rules, check_fast_rate_is_fixed
 from mechsim.sbml._delay import NetworkDelay, network_delays
 from mechsim.sbml._initial import initial_values
 from mechsim.sbml._math import TIME, formula, to_bool, to_number
 from mechsim.sbml._names import NameTable
-from mechsim.sbml._reader import RawModel, RawReaction, read_sbml
+from mechsim.sbml._reader import RawModel, read_sbml
 
 __all__ = ["SbmlImport", "SbmlQuantity", "import_sbml"]
 
@@ -277,7 +277,7 @@ class _Builder:
             if not net:
                 continue
             if rxn.fast:
-                self._check_fast_rate_is_fixed(rxn)
+                check_fast_rate_is_fixed(raw, self.algebraic, rxn)
             rname = self.names.add(rxn.id, rxn.id)
             flux = self.f(rxn.flux)
             if not variable:
@@ -307,38 +307,6 @@ class _Builder:
                 out.append(Reaction(pname, {}, {ref: 1.0}, Expression(self.f(rate)),
                                     self.names[s.compartment]))
         return out
-
-    def _check_fast_rate_is_fixed(self, rxn: RawReaction) -> None:
-        """Refuse a fast reaction whose rate law reads time or a non-species value that
-        an event, a rate rule or a time-dependent assignment rule changes during the run.
-
-        The DAE keeps one constant mass matrix with one constraint ``0 = v`` per fast
-        reaction (:mod:`mechsim.sbml._dae`); a rate constant switched from or to 0 by an
-        event, or one that changes sign, makes that constraint singular (not index 1) and
-        the equilibrium jump, which a constant mass matrix cannot follow.
-        """
-        raw = self.raw
-        changing: set[sp.Basic] = {TIME}
-        changing |= {sp.Symbol(t) for ev in raw.events for t, _ in ev.assignments}
-        # algebraic-rule targets sit among the rate rules (0 = expr rows): like species,
-        # they are states of the DAE, solved with the fast constraints, not switches
-        changing |= {sp.Symbol(t) for t in raw.rate_rules if t not in self.algebraic}
-        rules = {sp.Symbol(t): e for t, e in raw.assignment_rules.items()}
-        grew = True
-        while grew:  # assignment rules that read time, directly or through other rules
-            grew = False
-            for target, expr in rules.items():
-                if target not in changing and expr.free_symbols & changing:
-                    changing.add(target)
-                    grew = True
-        states = {sp.Symbol(sid) for sid in raw.species} | {sp.Symbol(t) for t in self.algebraic}
-        read = (rxn.flux.free_symbols if rxn.flux is not None else set()) & (changing - states)
-        if read:
-            names = ", ".join(sorted("time" if x == TIME else str(x) for x in read))
-            raise UnsupportedSBMLError(
-                f"fast reaction {rxn.id!r}: its rate law reads {names}, which changes during "
-                "the run (event, rate rule or time); a fast reaction that switches on, off or "
-                "reverses loses index 1, which mechsim's constant mass matrix cannot follow")
 
     def _numeric_refs(self) -> dict[sp.Symbol, sp.Expr]:
         """Species-reference ids fixed for the whole simulation, as numbers."""

@@ -37,7 +37,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -45,13 +44,12 @@ from mechsim.errors import SolverError
 
 from ._diffrax import DiffraxSolver
 from ._integrate import integrate
-from ._mass import consistent_initialization
 from ._results import RESULTS
 from ._rosenbrock import AbstractRosenbrock
 from ._schedule import Schedule
 
 __all__ = [
-    "EventFunctions", "EventRun", "Reinitializer", "SegmentSolver", "dae_reinitializer",
+    "EventFunctions", "EventRun", "Reinitializer", "SegmentSolver",
     "integrate_events", "segment_solver",
 ]
 
@@ -146,7 +144,7 @@ def segment_solver(
     """A :data:`SegmentSolver` calling :func:`integrate` (arguments as there).
 
     With a ``mass_matrix`` (a DAE), :func:`integrate` re-initialises the algebraic part
-    at every segment start; give the driver :func:`dae_reinitializer` as well, so that
+    at every segment start; give the driver :func:`~mechsim.solver._mass.dae_reinitializer` as well, so that
     states after event assignments are consistent before triggers are evaluated.
 
     With a ``schedule``, every call from ``t0`` drops the jumps at times ``<= t0``: the
@@ -164,31 +162,6 @@ def segment_solver(
         return np.asarray(sol.ys, dtype=float), int(sol.status)
 
     return solve
-
-
-def dae_reinitializer(rhs: Callable, mass_matrix: np.ndarray, rtol: float,
-                      atol: float | np.ndarray) -> Reinitializer:
-    """A :data:`Reinitializer` for ``M y' = rhs(t, y, p)``: Newton on the algebraic
-    constraints (:func:`~mechsim.solver._mass.consistent_initialization`), jitted once.
-
-    Args:
-        rhs: ``rhs(t, y, p) -> (n,)``.
-        mass_matrix: the constant (n, n) mass matrix (numpy).
-        rtol, atol: the integration tolerances (Newton's stopping test; ``atol`` a scalar
-            or per state).
-    """
-    mass = np.asarray(mass_matrix, dtype=float)
-
-    @jax.jit
-    def project(t, y, p):
-        return consistent_initialization(lambda tt, v: rhs(tt, v, p), t, y, mass, rtol, atol)
-
-    def reinit(t: float, y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, bool]:
-        yy, ok = project(jnp.asarray(t, dtype=jnp.float64), jnp.asarray(y, dtype=jnp.float64),
-                         jnp.asarray(p, dtype=jnp.float64))
-        return np.array(yy, dtype=float), bool(ok)
-
-    return reinit
 
 
 class _Failed(Exception):
@@ -221,7 +194,7 @@ def integrate_events(
         substeps: trigger samples per output interval (and per narrowing step).
         time_tol: events are located to within ``time_tol * max(1, |t|)``.
         log: if given, ``(t, event index)`` of every execution is appended, in order.
-        reinit: for a DAE (``solve`` given the mass matrix), :func:`dae_reinitializer`:
+        reinit: for a DAE (``solve`` given the mass matrix), :func:`~mechsim.solver._mass.dae_reinitializer`:
             applied to ``y0`` and after every execution's assignments. ``None``: an ODE.
 
     Returns:

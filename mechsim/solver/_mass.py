@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Bool, Float
 
-__all__ = ["algebraic_basis", "check_mass_matrix", "consistent_initialization"]
+__all__ = ["algebraic_basis", "check_mass_matrix", "consistent_initialization", "dae_reinitializer"]
 
 #: Newton iterations before the initialisation is declared failed.
 MAX_NEWTON_ITERATIONS = 50
@@ -151,3 +151,28 @@ def consistent_initialization(
         g_scale = 1.0 + jnp.abs(full) @ jnp.abs(y)
         ok = ok & jnp.all(jnp.abs(g) <= 1e-9 * g_scale)
     return y, ok
+
+
+def dae_reinitializer(rhs: Callable, mass_matrix: np.ndarray, rtol: float,
+                      atol: float | np.ndarray) -> Callable[[float, np.ndarray, np.ndarray], tuple[np.ndarray, bool]]:
+    """The event driver's re-initialiser (:data:`mechsim.solver._events.Reinitializer`) for ``M y' = rhs(t, y, p)``: Newton on the algebraic
+    constraints (:func:`consistent_initialization`), jitted once.
+
+    Args:
+        rhs: ``rhs(t, y, p) -> (n,)``.
+        mass_matrix: the constant (n, n) mass matrix (numpy).
+        rtol, atol: the integration tolerances (Newton's stopping test; ``atol`` a scalar
+            or per state).
+    """
+    mass = np.asarray(mass_matrix, dtype=float)
+
+    @jax.jit
+    def project(t, y, p):
+        return consistent_initialization(lambda tt, v: rhs(tt, v, p), t, y, mass, rtol, atol)
+
+    def reinit(t: float, y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, bool]:
+        yy, ok = project(jnp.asarray(t, dtype=jnp.float64), jnp.asarray(y, dtype=jnp.float64),
+                         jnp.asarray(p, dtype=jnp.float64))
+        return np.array(yy, dtype=float), bool(ok)
+
+    return reinit

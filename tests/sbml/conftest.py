@@ -17,3 +17,12 @@ def suite_dir(shared_dir: Path) -> Path:
 def biomodels_dir(shared_dir: Path) -> Path:
     """``../shared/biomodels``."""
     return shared_dir / "biomodels"
+
+
+@pytest.fixture(scope="session")
+def more_dir(shared_dir: Path) -> Path:
+    """``../shared/sbml-test-suite/cases-more`` (the tests skip without it)."""
+    folder = shared_dir / "sbml-test-suite" / "cases-more"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is missing")
+    return folder

@@ -13,16 +13,7 @@ import mechsim
 from mechsim.errors import InputError, UnsupportedSBMLError
 from mechsim.model import compile_network
 from mechsim.sbml import import_sbml, run_case
-
-SHARED_MORE = Path(__file__).resolve().parents[3] / "shared" / "sbml-test-suite" / "cases-more"
-
-
-@pytest.fixture(scope="module")
-def more_dir() -> Path:
-    """``../shared/sbml-test-suite/cases-more`` (the tests skip without it)."""
-    if not SHARED_MORE.is_dir():
-        pytest.skip(f"{SHARED_MORE} is missing")
-    return SHARED_MORE
+from tests.sbml.dae_models import HEADER, fast_equilibrium
 
 
 @pytest.mark.parametrize("case", [
@@ -35,43 +26,8 @@ def test_case_passes(more_dir: Path, case: str) -> None:
     assert result.status == "pass", f"{case}: {result.status}: {result.message}"
 
 
-_HEADER = """<?xml version="1.0" encoding="UTF-8"?>
-<sbml xmlns="http://www.sbml.org/sbml/level2/version4" level="2" version="4">
-  <model id="m">
-    <listOfCompartments><compartment id="c" size="2"/></listOfCompartments>
-"""
-
-
-def _fast_model() -> str:
-    """A <=> B fast (kf A - kr B), B -> (slow, k B); amounts, compartment of 2 L."""
-    law = ("<apply><minus/><apply><times/><ci>kf</ci><ci>A</ci></apply>"
-           "<apply><times/><ci>kr</ci><ci>B</ci></apply></apply>")
-    return _HEADER + f"""
-    <listOfSpecies>
-      <species id="A" compartment="c" initialAmount="1" hasOnlySubstanceUnits="true"/>
-      <species id="B" compartment="c" initialAmount="0" hasOnlySubstanceUnits="true"/>
-    </listOfSpecies>
-    <listOfParameters>
-      <parameter id="kf" value="3"/><parameter id="kr" value="1"/><parameter id="k" value="0.5"/>
-    </listOfParameters>
-    <listOfReactions>
-      <reaction id="eq" fast="true">
-        <listOfReactants><speciesReference species="A"/></listOfReactants>
-        <listOfProducts><speciesReference species="B"/></listOfProducts>
-        <kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">{law}</math></kineticLaw>
-      </reaction>
-      <reaction id="decay" reversible="false">
-        <listOfReactants><speciesReference species="B"/></listOfReactants>
-        <kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">
-          <apply><times/><ci>k</ci><ci>B</ci></apply></math></kineticLaw>
-      </reaction>
-    </listOfReactions>
-  </model>
-</sbml>"""
-
-
 def test_fast_reaction_mass_matrix_and_simulate_closed_form() -> None:
-    net = import_sbml(_fast_model()).network
+    net = import_sbml(fast_equilibrium()).network
     assert net.fast_reactions == ("eq",)
     cm = compile_network(net)
     # rows: conserved moiety A + B (driven by the slow decay), then 0 = v_eq
@@ -88,7 +44,7 @@ def test_fast_reaction_mass_matrix_and_simulate_closed_form() -> None:
 
 
 def _algebraic_model(math: str, constant: str = "true") -> str:
-    return _HEADER + f"""
+    return HEADER + f"""
     <listOfParameters>
       <parameter id="k" value="2" constant="{constant}"/>
       <parameter id="x" value="0" constant="false"/>

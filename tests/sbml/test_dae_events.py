@@ -14,8 +14,7 @@ import mechsim
 from mechsim.errors import InputError
 from mechsim.model import compile_network
 from mechsim.sbml import import_sbml, run_case, simulate_sbml
-
-SHARED_MORE = Path(__file__).resolve().parents[3] / "shared" / "sbml-test-suite" / "cases-more"
+from tests.sbml.dae_models import TIME, fast_equilibrium
 
 
 @pytest.mark.parametrize("case", [
@@ -23,56 +22,22 @@ SHARED_MORE = Path(__file__).resolve().parents[3] / "shared" / "sbml-test-suite"
     "01575",  # persistent delayed event assigning the algebraic variable (overridden)
     "01578",  # event firing at t0 on an algebraic variable
 ])
-def test_suite_case_passes(case: str) -> None:
-    if not SHARED_MORE.is_dir():
-        pytest.skip(f"{SHARED_MORE} is missing")
-    result = run_case(SHARED_MORE / case)
+def test_suite_case_passes(more_dir: Path, case: str) -> None:
+    result = run_case(more_dir / case)
     assert result.status == "pass", f"{case}: {result.status}: {result.message}"
 
 
-_TIME = '<csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol>'
-
-
 def _fast_model_with_event() -> str:
-    """A <=> B fast (kf A - kr B, K = kf/kr = 3), B -> (slow, k B), an event adding 1 to A
-    at t = 1; amounts, compartment of 2 L."""
-    law = ("<apply><minus/><apply><times/><ci>kf</ci><ci>A</ci></apply>"
-           "<apply><times/><ci>kr</ci><ci>B</ci></apply></apply>")
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<sbml xmlns="http://www.sbml.org/sbml/level2/version4" level="2" version="4">
-  <model id="m">
-    <listOfCompartments><compartment id="c" size="2"/></listOfCompartments>
-    <listOfSpecies>
-      <species id="A" compartment="c" initialAmount="1" hasOnlySubstanceUnits="true"/>
-      <species id="B" compartment="c" initialAmount="0" hasOnlySubstanceUnits="true"/>
-    </listOfSpecies>
-    <listOfParameters>
-      <parameter id="kf" value="3"/><parameter id="kr" value="1"/><parameter id="k" value="0.5"/>
-    </listOfParameters>
-    <listOfReactions>
-      <reaction id="eq" fast="true">
-        <listOfReactants><speciesReference species="A"/></listOfReactants>
-        <listOfProducts><speciesReference species="B"/></listOfProducts>
-        <kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">{law}</math></kineticLaw>
-      </reaction>
-      <reaction id="decay" reversible="false">
-        <listOfReactants><speciesReference species="B"/></listOfReactants>
-        <kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">
-          <apply><times/><ci>k</ci><ci>B</ci></apply></math></kineticLaw>
-      </reaction>
-    </listOfReactions>
-    <listOfEvents>
+    """:func:`fast_equilibrium` with an event adding 1 to A at t = 1."""
+    return fast_equilibrium(f"""
       <event id="dose">
         <trigger><math xmlns="http://www.w3.org/1998/Math/MathML">
-          <apply><geq/>{_TIME}<cn>1</cn></apply></math></trigger>
+          <apply><geq/>{TIME}<cn>1</cn></apply></math></trigger>
         <listOfEventAssignments>
           <eventAssignment variable="A"><math xmlns="http://www.w3.org/1998/Math/MathML">
             <apply><plus/><ci>A</ci><cn>1</cn></apply></math></eventAssignment>
         </listOfEventAssignments>
-      </event>
-    </listOfEvents>
-  </model>
-</sbml>"""
+      </event>""")
 
 
 def _closed_form(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

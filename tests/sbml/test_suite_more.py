@@ -15,16 +15,6 @@ import pytest
 from mechsim.errors import UnsupportedSBMLError
 from mechsim.sbml import import_sbml, run_case
 
-SHARED_MORE = Path(__file__).resolve().parents[3] / "shared" / "sbml-test-suite" / "cases-more"
-
-
-@pytest.fixture(scope="module")
-def more_dir() -> Path:
-    """``../shared/sbml-test-suite/cases-more`` (the tests skip without it)."""
-    if not SHARED_MORE.is_dir():
-        pytest.skip(f"{SHARED_MORE} is missing")
-    return SHARED_MORE
-
 
 @pytest.mark.parametrize("case", [
     "01124",  # comp: two submodels, flattened by libSBML
